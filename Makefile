@@ -1,0 +1,47 @@
+# csto-brief. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help brief test env rebuild validate lock clean bench
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+brief: env ## Build the brief: validate data, run stale notebooks in order, export report/brief.pdf and .html
+	@$(PY) -m csto_brief.pipeline
+
+test: env ## Run every test: package (pytest), notebooks (nbval), the committed brief
+	@$(PY) -m pytest
+
+env: $(STAMP) ## Create .venv with the locked versions (only when missing or the lock changed)
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "csto-brief needs Python 3.11; set PYTHON=/path/to/python3.11")'
+	@ldconfig -p | grep -q 'libpango-1.0.so.0' && ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { \
+	  echo "installing Pango for WeasyPrint (apt-get)"; apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; }
+	@echo "creating $(VENV) from requirements.lock"
+	@rm -rf $(VENV) && $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements.lock
+	@$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@$(PY) -m pip check -q >/dev/null || $(PY) -m pip check
+	@touch $@
+
+rebuild: env ## Rebuild every stage, even those that are up to date
+	@$(PY) -m csto_brief.pipeline --force
+
+validate: env ## Check the raw data and its provenance records only
+	@$(PY) -c 'from csto_brief.data import check; check(); print("data valid")'
+
+lock: ## Re-resolve the dependencies to their newest versions and rewrite requirements.lock
+	@rm -rf /tmp/csto-lock && $(PYTHON) -m venv /tmp/csto-lock
+	@/tmp/csto-lock/bin/pip install -q jupyter ipykernel nbclient nbconvert nbformat pandas numpy geopandas shapely pyproj \
+	  pyogrio matplotlib pyyaml weasyprint pytest nbval pypdf font-source-sans-pro font-source-serif-pro setuptools
+	@{ head -2 requirements.lock; /tmp/csto-lock/bin/pip freeze --all | grep -vE "^(-e|pip==|wheel==)" | sort -f; } > requirements.lock.new && mv requirements.lock.new requirements.lock
+	@echo "requirements.lock rewritten; now update environment.yml to match (make test checks it)"
+
+clean: ## Forget build state (the next `make brief` re-executes everything); committed outputs stay
+	@rm -rf build .pytest_cache

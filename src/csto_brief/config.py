@@ -1,0 +1,70 @@
+"""The brief's parameters and the pipeline's declared notebooks, read from ``brief.toml``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import paths
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class NotebookStage:
+    path: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).stem
+
+
+@dataclass(frozen=True)
+class BriefConfig:
+    title: str
+    subtitle: str
+    author: str
+    version: str
+    as_of: dt.date
+    notebook: str
+    notebooks: tuple[NotebookStage, ...]
+
+
+@lru_cache(maxsize=None)
+def load(path: Path | None = None) -> BriefConfig:
+    path = Path(path or paths.CONFIG_FILE)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{paths.rel(path)}: file missing") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{paths.rel(path)}: not valid TOML ({exc})") from None
+    brief = raw.get("brief", {})
+    for key in ("title", "subtitle", "author", "version", "as_of", "notebook"):
+        if key not in brief:
+            raise ConfigError(f"{paths.rel(path)}: [brief] lacks the key '{key}'")
+    as_of = brief["as_of"]
+    if isinstance(as_of, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise ConfigError(f"{paths.rel(path)}: [brief] as_of '{as_of}' is not a date YYYY-MM-DD") from None
+    stages = []
+    for i, nb in enumerate(raw.get("notebooks", []), start=1):
+        if "path" not in nb or "inputs" not in nb:
+            raise ConfigError(f"{paths.rel(path)}: [[notebooks]] entry {i} needs 'path' and 'inputs'")
+        stages.append(NotebookStage(nb["path"], tuple(nb["inputs"]), tuple(nb.get("outputs", ()))))
+    if not any(s.path == brief["notebook"] for s in stages):
+        raise ConfigError(f"{paths.rel(path)}: [brief] notebook '{brief['notebook']}' is not among [[notebooks]]")
+    return BriefConfig(
+        title=brief["title"], subtitle=brief["subtitle"], author=brief["author"],
+        version=str(brief["version"]), as_of=as_of, notebook=brief["notebook"],
+        notebooks=tuple(stages),
+    )

@@ -1,0 +1,59 @@
+"""Loaders: each reads one raw table, validates it first, and returns typed pandas data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from . import config, paths, schemas
+from .schema import DataValidationError, Problem, Table, key_values, validate_table
+
+
+def validate_all(raw_dir: Path | None = None, as_of: dt.date | None = None,
+                 tables: tuple[Table, ...] = schemas.TABLES) -> list[Problem]:
+    """Validate provenance and every declared table; return all problems found."""
+    from .provenance import verify
+
+    raw_dir = raw_dir or paths.RAW_DIR
+    as_of = as_of or config.load().as_of
+    problems = verify(raw_dir)
+    known: dict[str, set[str]] = {}
+    for table in tables:
+        found = validate_table(table, raw_dir, as_of, known)
+        problems.extend(found)
+        if (raw_dir / table.file).exists() and not any(p.rule in ("header", "encoding", "csv") for p in found):
+            known.update(key_values(table, raw_dir))
+    return problems
+
+
+def check(raw_dir: Path | None = None) -> None:
+    problems = validate_all(raw_dir)
+    if problems:
+        raise DataValidationError(problems)
+
+
+def _typed(table: Table, df: pd.DataFrame) -> pd.DataFrame:
+    for col in table.columns:
+        s = df[col.name]
+        if col.kind == "date":
+            df[col.name] = pd.to_datetime(s.where(s != ""), format="%Y-%m-%d")
+        elif col.kind in ("int", "year"):
+            df[col.name] = pd.to_numeric(s.where(s != "")).astype("Int64")
+        elif col.kind == "float":
+            df[col.name] = pd.to_numeric(s.where(s != ""))
+        elif col.kind == "ids":
+            df[col.name] = s.map(lambda v: [x.strip() for x in v.split(";")] if v else [])
+    return df
+
+
+def load(name: str, raw_dir: Path | None = None) -> pd.DataFrame:
+    """Load ``data/raw/<name>`` after validating all raw tables (references cross files)."""
+    raw_dir = raw_dir or paths.RAW_DIR
+    table = schemas.BY_FILE.get(name)
+    if table is None:
+        raise KeyError(f"no schema is declared for '{name}'; declared: {', '.join(schemas.BY_FILE)}")
+    check(raw_dir)
+    df = pd.read_csv(raw_dir / table.file, dtype=str, keep_default_na=False, encoding="utf-8")
+    return _typed(table, df)

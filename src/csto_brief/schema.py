@@ -1,0 +1,231 @@
+"""A small, strict validator for the project's CSV files.
+
+Every problem is reported with the file, the data row (and its line in the file), the
+column and the rule that failed, so a reader can go straight to the cell to mend it.
+It reads with the standard library only, so validation runs in well under a second.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from . import paths
+
+KINDS = ("str", "int", "float", "date", "partial_date", "year", "url", "ids")
+ID_SEP = ";"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = "str"
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    pattern: str | None = None
+    refs: str | None = None  # "file.csv:column": every value (each id of an 'ids' list) must exist there
+    not_after_as_of: bool = True  # dates and years may not lie after the data cut-off
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.name}: unknown kind {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class Table:
+    file: str  # relative to data/raw
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    description: str = ""
+    covers: str | None = None  # "file.csv:column": every value there must appear in this table's key
+    min_rows: int = 1
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    rule: str
+    message: str
+    row: int | None = None  # 1-based data row; the header is line 1, so line = row + 1
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row} (line {self.row + 1})"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message} [rule: {self.rule}]"
+
+
+class DataValidationError(ValueError):
+    """Raised with every problem found; the message lists them one per line."""
+
+    def __init__(self, problems: Iterable[Problem], limit: int = 25):
+        self.problems = list(problems)
+        lines = [str(p) for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            lines.append(f"... and {len(self.problems) - limit} more problems")
+        n = len(self.problems)
+        super().__init__(f"{n} data problem{'s' if n != 1 else ''}:\n  " + "\n  ".join(lines))
+
+
+def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return [], []
+        rows = []
+        for fields in reader:
+            if not any(f.strip() for f in fields):
+                rows.append({"__blank__": ""})
+                continue
+            row = dict(zip(header, fields))
+            if len(fields) != len(header):
+                row["__nfields__"] = str(len(fields))
+            rows.append(row)
+    return header, rows
+
+
+def _check_value(col: Column, value: str, as_of: dt.date, known: dict[str, set[str]]) -> tuple[str, str] | None:
+    """Return (rule, message) if the value breaks a rule of its column, else None."""
+    if value == "":
+        return ("required", "is empty; a value is required") if col.required else None
+    if value != value.strip():
+        return ("whitespace", f"value {value!r} has leading or trailing spaces")
+    if col.kind in ("int", "year"):
+        if not re.fullmatch(r"-?\d+", value):
+            return ("type", f"value {value!r} is not a whole number")
+        number: float = int(value)
+    elif col.kind == "float":
+        try:
+            number = float(value)
+        except ValueError:
+            return ("type", f"value {value!r} is not a number")
+        if number != number:
+            return ("type", "value is NaN")
+    elif col.kind == "date":
+        try:
+            d = dt.date.fromisoformat(value)
+        except ValueError:
+            return ("type", f"value {value!r} is not a date YYYY-MM-DD")
+        if len(value) != 10:
+            return ("type", f"value {value!r} is not a date YYYY-MM-DD")
+        if col.not_after_as_of and d > as_of:
+            return ("not-after-cut-off", f"date {value} lies after the data cut-off {as_of.isoformat()}")
+        number = None
+    elif col.kind == "partial_date":
+        m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+        if not m:
+            return ("type", f"value {value!r} is not a date YYYY, YYYY-MM or YYYY-MM-DD")
+        y, mo, d = int(m[1]), int(m[2] or 1), int(m[3] or 1)
+        try:
+            first = dt.date(y, mo, d)
+        except ValueError:
+            return ("type", f"value {value!r} is not a real date")
+        if col.not_after_as_of and first > as_of:
+            return ("not-after-cut-off", f"date {value} lies after the data cut-off {as_of.isoformat()}")
+        number = None
+    elif col.kind == "url":
+        if not re.fullmatch(r"https?://[^\s]+", value):
+            return ("type", f"value {value!r} is not an http(s) URL")
+        number = None
+    else:
+        number = None
+    if col.kind == "year" and col.not_after_as_of and int(value) > as_of.year:
+        return ("not-after-cut-off", f"year {value} lies after the data cut-off {as_of.isoformat()}")
+    if number is not None:
+        if col.min is not None and number < col.min:
+            return ("range", f"value {value} is below the minimum {col.min:g}")
+        if col.max is not None and number > col.max:
+            return ("range", f"value {value} is above the maximum {col.max:g}")
+    items = [v.strip() for v in value.split(ID_SEP)] if col.kind == "ids" else [value]
+    if col.kind == "ids" and any(v == "" for v in items):
+        return ("type", f"list {value!r} has an empty item (items are separated by '{ID_SEP}')")
+    for item in items:
+        if col.choices and item not in col.choices:
+            return ("choices", f"value {item!r} is not one of: {', '.join(col.choices)}")
+        if col.pattern and not re.fullmatch(col.pattern, item):
+            return ("pattern", f"value {item!r} does not match the pattern {col.pattern}")
+        if col.refs:
+            ref_file, ref_col = col.refs.split(":")
+            if ref_file in known and item not in known[col.refs]:
+                return ("reference", f"value {item!r} is not a {ref_col} in {ref_file}")
+    return None
+
+
+def key_values(table: Table, root: Path) -> dict[str, set[str]]:
+    """The values of each column of a table, for references from other tables."""
+    header, rows = read_rows(root / table.file)
+    return {f"{table.file}:{name}": {r.get(name, "") for r in rows} for name in header}
+
+
+def validate_table(table: Table, root: Path, as_of: dt.date, known: dict[str, set[str]]) -> list[Problem]:
+    path = root / table.file
+    shown = paths.rel(path)
+    if not path.exists():
+        return [Problem(shown, "file-exists", "file is missing")]
+    try:
+        header, rows = read_rows(path)
+    except UnicodeDecodeError as exc:
+        return [Problem(shown, "encoding", f"file is not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    except csv.Error as exc:
+        return [Problem(shown, "csv", f"file is not valid CSV ({exc})")]
+    problems: list[Problem] = []
+    if not header:
+        return [Problem(shown, "header", "file is empty; expected a header line: " + ",".join(table.names))]
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    for h in dupes:
+        problems.append(Problem(shown, "header", "column appears more than once", column=h))
+    for name in table.names:
+        if name not in header:
+            problems.append(Problem(shown, "header", "column is missing", column=name))
+    for h in header:
+        if h not in table.names:
+            problems.append(Problem(shown, "header", f"unexpected column; expected only: {', '.join(table.names)}", column=h))
+    if problems:
+        return problems
+    if len(rows) < table.min_rows:
+        problems.append(Problem(shown, "rows", f"file has {len(rows)} data rows; expected at least {table.min_rows}"))
+    seen: dict[tuple[str, ...], int] = {}
+    for i, row in enumerate(rows, start=1):
+        if "__blank__" in row:
+            problems.append(Problem(shown, "blank-row", "row is blank", row=i))
+            continue
+        if "__nfields__" in row:
+            problems.append(Problem(shown, "fields", f"row has {row['__nfields__']} fields; the header has {len(header)}", row=i))
+            continue
+        for col in table.columns:
+            bad = _check_value(col, row[col.name], as_of, known)
+            if bad:
+                problems.append(Problem(shown, bad[0], bad[1], row=i, column=col.name))
+        key = tuple(row[k] for k in table.key)
+        if key in seen:
+            problems.append(Problem(
+                shown, "unique-key",
+                f"duplicate key {'/'.join(key)!r}; first seen in row {seen[key]}",
+                row=i, column="/".join(table.key)))
+        else:
+            seen[key] = i
+    if table.covers:
+        ref = known.get(table.covers)
+        if ref is not None:
+            mine = {row.get(table.key[0], "") for row in rows}
+            ref_file, ref_col = table.covers.split(":")
+            for missing in sorted(ref - mine - {""}):
+                problems.append(Problem(
+                    shown, "coverage", f"{ref_col} {missing!r} of {ref_file} has no row here",
+                    column=table.key[0]))
+    return problems

@@ -1,0 +1,99 @@
+"""The declared schema of every raw table (see data/README.md for the codebook)."""
+
+from __future__ import annotations
+
+from .schema import Column, Table
+
+STATUSES = ("holds", "outdated", "wrong", "imprecise", "unverifiable")
+EVENTS = ("join", "leave", "suspend", "freeze", "unfreeze", "milestone")
+ALLIANCES = ("CSTO", "NATO")
+
+COUNTRIES = Table(
+    "countries.csv",
+    (
+        Column("iso3", pattern=r"[A-Z]{3}"),
+        Column("name"),
+        Column("short_name"),
+    ),
+    key=("iso3",),
+    description="ISO 3166-1 alpha-3 codes and names of the states the brief refers to",
+)
+
+SOURCES = Table(
+    "sources.csv",
+    (
+        Column("source_id", pattern=r"[a-z0-9][a-z0-9-]*"),
+        Column("title"),
+        Column("publisher"),
+        Column("url", kind="url"),
+        Column("date_published", kind="partial_date", required=False),
+        Column("date_accessed", kind="date"),
+        Column("kind", choices=("official", "treaty", "news", "reference", "analysis", "dataset")),
+    ),
+    key=("source_id",),
+    description="Every public source the fact base cites",
+)
+
+DOCUMENTS = Table(
+    "documents.csv",
+    (
+        Column("doc_id", pattern=r"[A-Z]"),
+        Column("title"),
+        Column("outlet"),
+        Column("kind", choices=("study note", "news")),
+        Column("date_published", kind="date"),
+        Column("date_precision", choices=("day", "approximate")),
+        Column("seed_file"),
+        Column("seed_sha256", pattern=r"[0-9a-f]{64}"),
+    ),
+    key=("doc_id",),
+    description="The three source documents the brief was commissioned from",
+)
+
+CLAIMS = Table(
+    "claims.csv",
+    (
+        Column("claim_id", pattern=r"[A-Z]\d{2}"),
+        Column("doc_id", refs="documents.csv:doc_id"),
+        Column("topic", choices=("membership", "institutions", "purpose", "india", "border", "afghanistan",
+                                 "sco", "events", "people")),
+        Column("claim"),
+        Column("value_stated", required=False),
+    ),
+    key=("claim_id",),
+    description="Every factual claim of the source documents, in the project's words",
+)
+
+CLAIM_CHECKS = Table(
+    "claim_checks.csv",
+    (
+        Column("claim_id", refs="claims.csv:claim_id"),
+        Column("status", choices=STATUSES),
+        Column("value_today", required=False),
+        Column("note"),
+        Column("sources", kind="ids", refs="sources.csv:source_id"),
+        Column("checked_on", kind="date"),
+    ),
+    key=("claim_id",),
+    covers="claims.csv:claim_id",
+    description="The verdict on each claim as of the data cut-off, with sources",
+)
+
+ALLIANCE_EVENTS = Table(
+    "alliance_events.csv",
+    (
+        Column("event_id", pattern=r"(CSTO|NATO)-\d{3}"),
+        Column("alliance", choices=ALLIANCES),
+        Column("date", kind="date"),
+        Column("country_iso3", refs="countries.csv:iso3", required=False),
+        Column("event", choices=EVENTS),
+        Column("detail"),
+        Column("sources", kind="ids", refs="sources.csv:source_id"),
+    ),
+    key=("event_id",),
+    description="Dated membership events of both alliances, from which membership over time is derived",
+)
+
+# In dependency order: a table's references point only to tables listed before it.
+TABLES: tuple[Table, ...] = (COUNTRIES, SOURCES, DOCUMENTS, CLAIMS, CLAIM_CHECKS, ALLIANCE_EVENTS)
+BY_FILE = {t.file: t for t in TABLES}
