@@ -21,8 +21,10 @@ env: $(STAMP) ## Create .venv with the locked versions (only when missing or the
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "csto-brief needs Python 3.11; set PYTHON=/path/to/python3.11")'
-	@ldconfig -p | grep -q 'libpango-1.0.so.0' && ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { \
-	  echo "installing Pango for WeasyPrint (apt-get)"; apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; }
+	@# WeasyPrint needs Pango; HarfBuzz-Subset makes its font subsets (and so the PDF) byte-identical.
+	@ldconfig -p | grep -q 'libpango-1.0.so.0' && ldconfig -p | grep -q 'libpangoft2-1.0.so.0' \
+	  && ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || { echo "installing Pango and HarfBuzz-Subset (apt-get)"; \
+	  apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; }
 	@echo "creating $(VENV) from requirements.lock"
 	@rm -rf $(VENV) && $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements.lock

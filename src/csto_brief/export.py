@@ -104,12 +104,15 @@ def font_css() -> str:
 
 def html_to_pdf(html_text: str) -> bytes:
     import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
 
     digest = hashlib.sha256(html_text.encode("utf-8")).hexdigest()
     tagged = html_text.replace(
         "</head>", f'<meta name="{SOURCE_HASH_KEY}" content="{digest}">\n</head>', 1)
     doc = weasyprint.HTML(string=tagged, base_url=str(paths.REPORT_DIR) + "/")
-    return doc.write_pdf(stylesheets=[weasyprint.CSS(string=font_css())], custom_metadata=True)
+    fonts = FontConfiguration()
+    css = weasyprint.CSS(string=font_css(), font_config=fonts)
+    return doc.write_pdf(stylesheets=[css], font_config=fonts, custom_metadata=True)
 
 
 class BriefPDFExporter(BriefHTMLExporter):

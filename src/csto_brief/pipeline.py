@@ -156,7 +156,13 @@ def execute_notebook(stage) -> None:
 
     path = paths.PROJ_ROOT / stage.path
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, kernel_name="python3", timeout=900, record_timing=False,
+    from jupyter_client.manager import KernelManager
+
+    # IPC transport: the kernel talks over local sockets (no TCP ports, no warnings).
+    km = KernelManager(kernel_name="python3", transport="ipc",
+                       ip=str(paths.BUILD_DIR / f"kernel-{os.getpid()}"))
+    paths.BUILD_DIR.mkdir(exist_ok=True)
+    client = NotebookClient(nb, km=km, kernel_name="python3", timeout=900, record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     try:
         client.execute()
@@ -168,6 +174,9 @@ def execute_notebook(stage) -> None:
         raise BuildError(f"{stage.path}, cell {where}: {what}") from None
     except Exception as exc:  # kernel died, timeout
         raise BuildError(f"{stage.path}: execution failed: {type(exc).__name__}: {exc}") from None
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=False)
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
     missing = [o for o in stage.outputs if not (paths.PROJ_ROOT / o).exists()]

@@ -161,7 +161,7 @@ def _check_value(col: Column, value: str, as_of: dt.date, known: dict[str, set[s
             return ("pattern", f"value {item!r} does not match the pattern {col.pattern}")
         if col.refs:
             ref_file, ref_col = col.refs.split(":")
-            if ref_file in known and item not in known[col.refs]:
+            if col.refs in known and item not in known[col.refs]:
                 return ("reference", f"value {item!r} is not a {ref_col} in {ref_file}")
     return None
 

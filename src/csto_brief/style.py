@@ -93,4 +93,12 @@ def save(fig, name: str, directory: Path | None = None) -> dict[str, Path]:
     out = {"svg": directory / f"{name}.svg", "png": directory / f"{name}.png"}
     fig.savefig(out["svg"], format="svg", metadata={"Date": None, "Creator": None})
     fig.savefig(out["png"], format="png", metadata={"Software": None})
+    plt.close(fig)  # shown once, from the file, by show(): the same output under any backend
     return out
+
+
+def show(saved: dict[str, Path], width: int = 680):
+    """Display a saved figure (its PNG) in the notebook."""
+    from IPython.display import Image
+
+    return Image(filename=str(saved["png"]), width=width)

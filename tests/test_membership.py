@@ -1,0 +1,47 @@
+import pandas as pd
+import pytest
+
+from csto_brief import data, membership
+
+
+def ev(rows):
+    return pd.DataFrame(rows, columns=["event_id", "alliance", "date", "country_iso3", "event"]).assign(
+        date=lambda d: pd.to_datetime(d["date"]))
+
+
+TOY = ev([
+    ("X-001", "X", "2000-01-01", "AAA", "join"), ("X-002", "X", "2000-01-01", "BBB", "join"),
+    ("X-003", "X", "2001-01-01", "CCC", "join"), ("X-004", "X", "2002-01-01", "BBB", "leave"),
+    ("X-005", "X", "2003-01-01", "AAA", "freeze"), ("X-006", "X", "2004-01-01", "CCC", "suspend"),
+    ("X-007", "X", "2004-06-01", "", "milestone"),
+])
+
+
+def test_counts_follow_the_events():
+    c = membership.counts_over_time(TOY, "X", "2005-01-01")
+    assert c["members"].tolist() == [2, 3, 2, 2, 1, 1]
+    assert c["participating"].tolist() == [2, 3, 2, 1, 0, 0]
+    assert membership.members_on(TOY, "X", "2003-06-01") == ["AAA", "CCC"]
+    assert membership.members_on(TOY, "X", "2003-06-01", participating_only=True) == ["CCC"]
+
+
+def test_impossible_transition_names_the_event():
+    bad = pd.concat([TOY, ev([("X-008", "X", "2005-01-01", "BBB", "leave")])])
+    with pytest.raises(membership.MembershipError, match=r"X-008 .*BBB leave.*former"):
+        membership.status_changes(bad, "X")
+
+
+def test_spells_cover_each_status():
+    s = membership.spells(TOY, "X", "2005-01-01")
+    assert set(s["status"]) == {"member", "frozen", "suspended"}
+    assert (s["end"] > s["start"]).all()
+
+
+def test_real_membership_counts():
+    events = data.load("alliance_events.csv")
+    assert len(membership.members_on(events, "NATO", "1949-04-04")) == 12
+    assert len(membership.members_on(events, "NATO", "2020-09-03")) == 30
+    assert len(membership.members_on(events, "NATO", "2026-11-23")) == 32
+    assert membership.members_on(events, "CSTO", "2026-11-23") == ["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"]
+    assert "ARM" not in membership.members_on(events, "CSTO", "2026-11-23", participating_only=True)
+    assert len(membership.members_on(events, "CSTO", "2010-01-01")) == 7  # Uzbekistan 2006-2012
