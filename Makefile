@@ -41,7 +41,7 @@ validate: env ## Check the raw data and its provenance records only
 lock: ## Re-resolve the dependencies to their newest versions and rewrite requirements.lock
 	@rm -rf /tmp/csto-lock && $(PYTHON) -m venv /tmp/csto-lock
 	@/tmp/csto-lock/bin/pip install -q jupyter ipykernel nbclient nbconvert nbformat pandas numpy geopandas shapely pyproj \
-	  pyogrio matplotlib pyyaml weasyprint pytest nbval pypdf font-source-sans-pro font-source-serif-pro setuptools
+	  pyogrio scipy matplotlib pyyaml weasyprint pytest nbval pypdf font-source-sans-pro font-source-serif-pro setuptools
 	@{ head -2 requirements.lock; /tmp/csto-lock/bin/pip freeze --all | grep -vE "^(-e|pip==|wheel==)" | sort -f; } > requirements.lock.new && mv requirements.lock.new requirements.lock
 	@echo "requirements.lock rewritten; now update environment.yml to match (make test checks it)"
 

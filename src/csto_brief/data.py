@@ -13,7 +13,8 @@ from .schema import DataValidationError, Problem, Table, key_values, validate_ta
 
 def validate_all(raw_dir: Path | None = None, as_of: dt.date | None = None,
                  tables: tuple[Table, ...] = schemas.TABLES) -> list[Problem]:
-    """Validate provenance and every declared table; return all problems found."""
+    """Validate provenance, every declared table and every geodata layer; return all problems found."""
+    from . import geo
     from .provenance import verify
 
     raw_dir = raw_dir or paths.RAW_DIR
@@ -25,6 +26,7 @@ def validate_all(raw_dir: Path | None = None, as_of: dt.date | None = None,
         problems.extend(found)
         if (raw_dir / table.file).exists() and not any(p.rule in ("header", "encoding", "csv") for p in found):
             known.update(key_values(table, raw_dir))
+    problems.extend(geo.validate_all(raw_dir))
     return problems
 
 

@@ -1,0 +1,154 @@
+"""Border measurement: known geometries, the real extract, and the errors a user can hit."""
+
+import json
+import math
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import LineString, Polygon, box
+
+from csto_brief import geo
+from csto_brief.schema import DataValidationError
+
+# The WGS84 equator is a circle of radius a = 6378137 m, so one degree of longitude on it is exact.
+EQ_DEGREE_KM = 2 * math.pi * 6378.137 / 360
+
+
+def two_squares(gap=0.0):
+    """Two 1x1 degree squares at the equator touching along the meridian 1 E (from 0 to 1 N)."""
+    return gpd.GeoDataFrame({"adm0_a3": ["AAA", "BBB"], "name": ["Alpha", "Beta"], "clipped": [False, False]},
+                            geometry=[box(0, 0, 1, 1), box(1 + gap, 0, 2 + gap, 1)], crs="EPSG:4326")
+
+
+def test_equator_degree_has_its_known_length():
+    assert geo.length_km(LineString([(0, 0), (1, 0)])) == pytest.approx(EQ_DEGREE_KM, rel=1e-9)
+
+
+def test_meridian_degree_matches_the_ellipsoid():
+    # Meridian arc from 0 to 1 degree N on WGS84 is 110.574 km (standard geodesy tables).
+    assert geo.length_km(LineString([(10, 0), (10, 1)])) == pytest.approx(110.574, abs=0.001)
+
+
+def test_shared_border_of_two_squares_is_one_meridian_degree():
+    line = geo.shared_border(two_squares(), "AAA", "BBB")
+    assert line.geom_type == "LineString"
+    assert geo.length_km(line) == pytest.approx(110.574, abs=0.001)
+
+
+def test_names_and_codes_both_work_and_order_does_not_matter():
+    sq = two_squares()
+    assert geo.border_length_km(sq, "alpha", "BBB") == pytest.approx(geo.border_length_km(sq, "BBB", "AAA"))
+
+
+def test_tolerance_bridges_a_small_gap_only_when_asked():
+    sq = two_squares(gap=0.0005)
+    with pytest.raises(geo.GeoError, match="share no border"):
+        geo.shared_border(sq, "AAA", "BBB")
+    assert geo.border_length_km(sq, "AAA", "BBB", tolerance_deg=0.001) == pytest.approx(110.574, abs=0.3)
+
+
+def test_unknown_country_names_the_layer_and_suggests():
+    with pytest.raises(geo.GeoError, match=r"unknown country 'Alfa'.*did you mean Alpha"):
+        geo.shared_border(two_squares(), "Alfa", "BBB")
+
+
+def test_same_country_twice_is_an_error():
+    with pytest.raises(geo.GeoError, match="same country"):
+        geo.shared_border(two_squares(), "AAA", "Alpha")
+
+
+def test_border_reaching_the_clip_edge_is_refused():
+    sq = two_squares()
+    sq.loc[0, "clipped"] = True
+    # the shared meridian ends on the layer's outer frame (0 N and 1 N)
+    with pytest.raises(geo.GeoError, match="edge of the extracted region"):
+        geo.shared_border(sq, "AAA", "BBB")
+
+
+def test_divider_walk_on_a_straight_line_and_a_zigzag():
+    straight = LineString([(0, 0), (10_000, 0)])
+    for step in (300, 1000, 2500, 20_000):
+        assert geo.divider_length(straight, step) == pytest.approx(10_000)
+    # a zigzag of ten 3-4-5 triangles: 50 km of path, 40 km as the crow flies
+    zig = LineString([(i * 4000, (i % 2) * 3000) for i in range(11)])
+    assert zig.length == pytest.approx(50_000)
+    assert geo.divider_length(zig, 5000) == pytest.approx(50_000)  # the ruler fits each leg exactly
+    assert geo.divider_length(zig, 8000) == pytest.approx(40_000)  # it spans two legs: the baseline
+    with pytest.raises(geo.GeoError):
+        geo.divider_length(zig, 0)
+
+
+def test_power_law_fit_recovers_a_known_dimension():
+    steps = [1, 2, 4, 8, 16, 32]
+    lengths = [1000 * s ** -0.2 for s in steps]  # D = 1.2
+    fit = geo.fit_power_law(steps, lengths)
+    assert fit.dimension == pytest.approx(1.2)
+    assert fit.predict(0.5) == pytest.approx(1000 * 0.5 ** -0.2)
+    lo, hi = fit.interval(0.5)
+    assert lo == pytest.approx(hi)  # a perfect fit has no spread
+    with pytest.raises(geo.GeoError):
+        geo.fit_power_law([1, 2], [3, 4])
+
+
+# --- the committed extract ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ne10():
+    return geo.load("ne_10m_admin0_countries")
+
+
+def test_committed_layers_are_valid():
+    assert geo.validate_all() == []
+
+
+@pytest.mark.parametrize("a, b, km", [("TJK", "AFG", 1170.2), ("UZB", "AFG", 136.7), ("TKM", "AFG", 722.9),
+                                      ("KGZ", "TJK", 837.6)])
+def test_pinned_lengths_at_1_10m(ne10, a, b, km):
+    assert geo.border_length_km(ne10, a, b) == pytest.approx(km, abs=0.05)
+
+
+def test_polygons_agree_with_natural_earth_boundary_lines(ne10):
+    lines = geo.load("ne_10m_admin0_boundary_lines")
+    sel = lines[((lines.left == "TJK") & (lines.right == "AFG")) | ((lines.left == "AFG") & (lines.right == "TJK"))]
+    from_lines = sum(geo.length_km(g) for g in sel.geometry)
+    assert from_lines == pytest.approx(geo.border_length_km(ne10, "TJK", "AFG"), rel=1e-4)
+
+
+def test_no_border_between_kyrgyzstan_and_afghanistan(ne10):
+    with pytest.raises(geo.GeoError, match="share no border"):
+        geo.shared_border(ne10, "Kyrgyzstan", "Afghanistan")
+
+
+def test_invalid_geometry_is_reported_with_row(tmp_path):
+    bow_tie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])
+    gdf = gpd.GeoDataFrame({"adm0_a3": ["AAA", "BBB"], "clipped": [False, False]},
+                           geometry=[box(0, 0, 1, 1), bow_tie], crs="EPSG:4326")
+    layer = geo.BY_NAME["dcw_countries"]
+    (tmp_path / "geo").mkdir()
+    gdf.to_file(tmp_path / layer.file, driver="GeoJSON")
+    problems = geo.validate_layer(layer, tmp_path)
+    assert [(p.row, p.column, p.rule) for p in problems] == [(2, "geometry", "geometry")]
+    assert "Self-intersection" in problems[0].message
+    with pytest.raises(DataValidationError, match=r"dcw_countries.geojson, row 2 \(line 3\), column 'geometry'"):
+        geo.load("dcw_countries", tmp_path)
+
+
+def test_missing_column_and_wrong_crs(tmp_path):
+    layer = geo.BY_NAME["dcw_countries"]
+    (tmp_path / "geo").mkdir()
+    gdf = gpd.GeoDataFrame({"code": ["AAA"]}, geometry=[box(0, 0, 1, 1)], crs="EPSG:3857")
+    gdf.to_file(tmp_path / layer.file, driver="GeoJSON")
+    rules = {p.rule for p in geo.validate_layer(layer, tmp_path)}
+    assert rules == {"crs", "header"}
+
+
+def test_empty_geometry_and_missing_file(tmp_path):
+    layer = geo.BY_NAME["dcw_countries"]
+    assert [p.rule for p in geo.validate_layer(layer, tmp_path)] == ["file-exists"]
+    (tmp_path / "geo").mkdir()
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"adm0_a3": "AAA", "clipped": False},
+         "geometry": {"type": "Polygon", "coordinates": []}}]}
+    (tmp_path / layer.file).write_text(json.dumps(doc))
+    problems = geo.validate_layer(layer, tmp_path)
+    assert [p.rule for p in problems] == ["geometry"] and "empty" in problems[0].message
