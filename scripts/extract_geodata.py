@@ -13,7 +13,7 @@ Every layer is clipped to the region's bounding box (the 1:10m and DCW layers to
 ``clipped`` flag (coordinates to 6 decimals, about 0.1 m), so a measurement can tell whether a border might run beyond the extract.
 Then refresh the provenance records: ``python -m csto_brief.provenance update data/raw/geo/*.geojson``.
 
-    python scripts/extract_geodata.py --bbox 44 24 90 56 --detail-bbox 52 33 81 46 --dcw AFG TJK UZB TKM KGZ
+    python scripts/extract_geodata.py --bbox 34 18 100 60 --detail-bbox 52 33 81 46 --dcw AFG TJK UZB TKM KGZ
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def dcw(codes: list[str], region) -> gpd.GeoDataFrame:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bbox", nargs=4, type=float, metavar=("WEST", "SOUTH", "EAST", "NORTH"),
-                    default=[44.0, 24.0, 90.0, 56.0], help="region to extract, in degrees")
+                    default=[34.0, 18.0, 100.0, 60.0], help="region to extract, in degrees")
     ap.add_argument("--detail-bbox", nargs=4, type=float, metavar=("WEST", "SOUTH", "EAST", "NORTH"),
                     default=[52.0, 33.0, 81.0, 46.0],
                     help="smaller region for the 1:10m and DCW layers (detail maps and measurements)")

@@ -88,3 +88,58 @@ def member_lanes(spells: pd.DataFrame, names: dict[str, str], as_of, start="1992
                 ("suspended", "Membership suspended"))]
     ax.legend(handles=handles, ncols=3, loc="upper left", bbox_to_anchor=(0, -0.12))
     return fig
+
+
+DATASET_STYLE = {  # Richardson plot: one colour per dataset, finest last
+    "NE 1:110m": ("#B0B0B0", "v"), "NE 1:50m": (style.OKABE_ITO["sky"], "s"),
+    "NE 1:10m": (style.OKABE_ITO["blue"], "o"), "DCW 1:1M": (style.OKABE_ITO["vermillion"], "D"),
+}
+
+
+def richardson(panels: list[dict]):
+    """Richardson plots, one panel per border, both axes log10 (announced in the labels).
+
+    Each panel dict: title; walks (DataFrame: dataset, step_km, length_km); simplified (DataFrame:
+    tolerance_km, length_km); fit (geo.PowerLaw) with fit_range (km) and band (DataFrame: step_km,
+    lo, hi); published ({label: km})."""
+    import numpy as np
+
+    style.use()
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.8, 3.5), squeeze=False)
+    for ax, p in zip(axes[0], panels):
+        for name, g in p["walks"].groupby("dataset", sort=False):
+            colour, marker = DATASET_STYLE[name]
+            ax.plot(g["step_km"], g["length_km"], marker=marker, ms=3.5, lw=1.1, color=colour, label=name, zorder=3)
+        s = p.get("simplified")
+        if s is not None:
+            ax.plot(s["tolerance_km"], s["length_km"], ls="none", marker="x", ms=4, color=style.INK, zorder=3,
+                    label="NE 1:10m simplified (x = tolerance)")
+        band, fit = p["band"], p["fit"]
+        ax.fill_between(band["step_km"], band["lo"], band["hi"], color=style.OKABE_ITO["vermillion"], alpha=0.13,
+                        lw=0, zorder=1, label="Fitted law, 95% interval")
+        ax.plot(band["step_km"], [fit.predict(x) for x in band["step_km"]], ls="--", lw=0.9,
+                color=style.OKABE_ITO["vermillion"], zorder=2)
+        lo, hi = p["fit_range"]
+        ax.axvspan(lo, hi, color="#EEEEEE", zorder=0, lw=0)
+        for i, (label, km) in enumerate(sorted(p["published"].items(), key=lambda kv: -kv[1])):
+            ax.axhline(km, color=style.MUTED, lw=0.6, ls=":", zorder=1)
+            ax.text(0.985, km, label, transform=ax.get_yaxis_transform(), ha="right",
+                    va="bottom" if i % 2 == 0 else "top", fontsize=6.8, color=style.INK)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("Ruler (divider step), km, log scale")
+        ax.set_title(p["title"], fontsize=9.5)
+        ticks = [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64]
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        ax.minorticks_off()
+        ymin, ymax = p["ylim"]
+        ax.set_ylim(ymin, ymax)
+        yt = [v for v in p["yticks"] if ymin <= v <= ymax]
+        ax.set_yticks(yt, [f"{v:,.0f}" for v in yt])
+        ax.grid(True, which="major", axis="y", color=style.GRID, lw=0.5)
+        ax.text(np.sqrt(lo * hi), ymin * 1.005, "fit range", ha="center", va="bottom", fontsize=6.5, color=style.MUTED)
+    axes[0][0].set_ylabel("Measured length, km, log scale")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=3, fontsize=7.5)
+    fig.tight_layout()
+    return fig

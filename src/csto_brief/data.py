@@ -30,10 +30,25 @@ def validate_all(raw_dir: Path | None = None, as_of: dt.date | None = None,
     return problems
 
 
+_VALID: set[tuple] = set()  # fingerprints of raw directories already found valid in this process
+
+
+def _fingerprint(raw_dir: Path) -> tuple:
+    return (str(raw_dir),) + tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                                          for p in raw_dir.rglob("*") if p.is_file()))
+
+
 def check(raw_dir: Path | None = None) -> None:
+    """Raise DataValidationError listing every problem; a directory found valid is not re-read
+    until a file in it changes (size or modification time)."""
+    raw_dir = raw_dir or paths.RAW_DIR
+    key = _fingerprint(raw_dir)
+    if key in _VALID:
+        return
     problems = validate_all(raw_dir)
     if problems:
         raise DataValidationError(problems)
+    _VALID.add(key)
 
 
 def _typed(table: Table, df: pd.DataFrame) -> pd.DataFrame:

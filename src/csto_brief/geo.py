@@ -279,3 +279,26 @@ def fit_power_law(steps, lengths) -> PowerLaw:
     resid = y - (intercept + slope * x)
     sd = float(math.sqrt((resid ** 2).sum() / (len(x) - 2)))
     return PowerLaw(slope, intercept, sd / math.sqrt(sxx), len(x), sd, float(xm), sxx)
+
+
+def richardson(geom: BaseGeometry, steps_km) -> "pd.DataFrame":
+    """Divider lengths (km) of a lon/lat line at each step (km): the data of a Richardson plot."""
+    import pandas as pd
+
+    local = to_local(geom)
+    return pd.DataFrame({"step_km": [float(s) for s in steps_km],
+                         "length_km": [divider_length(local, s * 1000) / 1000 for s in steps_km]})
+
+
+def simplification_series(geom: BaseGeometry, tolerances_km) -> "pd.DataFrame":
+    """Lengths (km) of a lon/lat line after Douglas-Peucker simplification at each tolerance (km)."""
+    import pandas as pd
+
+    local = to_local(geom)
+    return pd.DataFrame({"tolerance_km": [float(t) for t in tolerances_km],
+                         "length_km": [simplified_length(local, t * 1000) / 1000 for t in tolerances_km]})
+
+
+def step_for_length(fit: PowerLaw, length: float) -> float:
+    """The divider step (same unit as the fit) at which the fitted law reaches ``length``."""
+    return 10 ** ((math.log10(length) - fit.intercept) / fit.slope)

@@ -94,6 +94,62 @@ ALLIANCE_EVENTS = Table(
     description="Dated membership events of both alliances, from which membership over time is derived",
 )
 
+BORDER_LENGTHS = Table(
+    "border_lengths.csv",
+    (
+        Column("figure_id", pattern=r"[A-Z]{3}-[A-Z]{3}-\d{2}"),
+        Column("country_a", refs="countries.csv:iso3"),
+        Column("country_b", refs="countries.csv:iso3"),
+        Column("length_km", kind="float", min=1, max=10000),
+        Column("authority"),
+        Column("basis", choices=("official", "reference", "press", "older reference")),
+        Column("sources", kind="ids", refs="sources.csv:source_id"),
+        Column("note", required=False),
+    ),
+    key=("figure_id",),
+    description="Border lengths published by authorities, to set against the measured ones",
+)
+
+PLACE_KINDS = ("capital", "town", "crossing", "base_site", "exercise_range")
+PLACES = Table(
+    "places.csv",
+    (
+        Column("place_id", pattern=r"[a-z0-9_]+"),
+        Column("name"),
+        Column("label"),
+        Column("kind", choices=PLACE_KINDS),
+        Column("country_iso3", kind="ids", refs="countries.csv:iso3"),
+        Column("lat", kind="float", min=-90, max=90),
+        Column("lon", kind="float", min=-180, max=180),
+        Column("maps", kind="ids", choices=("locator", "tjk", "uzb")),
+        Column("label_dx", kind="float", min=-200, max=200),
+        Column("label_dy", kind="float", min=-200, max=200),
+        Column("label_ha", choices=("left", "right", "center"), required=False),
+        Column("sources", kind="ids", refs="sources.csv:source_id"),
+        Column("note", required=False),
+    ),
+    key=("place_id",),
+    description="Places on the border maps, each with cited coordinates and its label placement",
+)
+
+BORDER_EXERCISES = Table(
+    "border_exercises.csv",
+    (
+        Column("exercise_id", pattern=r"EX-\d{2}"),
+        Column("name"),
+        Column("year", kind="year"),
+        Column("dates"),
+        Column("ranges"),
+        Column("host_iso3", refs="countries.csv:iso3"),
+        Column("location"),
+        Column("participants"),
+        Column("sources", kind="ids", refs="sources.csv:source_id"),
+    ),
+    key=("exercise_id",),
+    description="CSTO and Russian exercises held near the Afghan border since 2021, with their ranges",
+)
+
 # In dependency order: a table's references point only to tables listed before it.
-TABLES: tuple[Table, ...] = (COUNTRIES, SOURCES, DOCUMENTS, CLAIMS, CLAIM_CHECKS, ALLIANCE_EVENTS)
+TABLES: tuple[Table, ...] = (COUNTRIES, SOURCES, DOCUMENTS, CLAIMS, CLAIM_CHECKS, ALLIANCE_EVENTS,
+                             BORDER_LENGTHS, PLACES, BORDER_EXERCISES)
 BY_FILE = {t.file: t for t in TABLES}
