@@ -143,3 +143,88 @@ def richardson(panels: list[dict]):
     fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=3, fontsize=7.5)
     fig.tight_layout()
     return fig
+
+
+SEGMENT_COLOURS = {  # bloc shares: the leader darker, the rest lighter, per alliance
+    "United States": "#0B4F8A", "Other NATO members": style.OKABE_ITO["sky"],
+    "Russia": "#A63D00", "Other CSTO members": style.OKABE_ITO["orange"],
+}
+
+
+def bloc_shares(shares: pd.DataFrame):
+    """100 % bars, one per indicator: each bloc's share of the two blocs' combined total, with the
+    leading member split out. ``shares``: index = indicator label, columns = SEGMENT_COLOURS keys (in %),
+    plus 'ratio' (NATO / CSTO) and 'note'."""
+    style.use()
+    fig, ax = plt.subplots(figsize=(6.8, 0.55 * len(shares) + 1.0))
+    y = range(len(shares))
+    left = pd.Series(0.0, index=shares.index)
+    for seg, colour in SEGMENT_COLOURS.items():
+        vals = shares[seg]
+        ax.barh(list(y), vals, left=left, color=colour, height=0.62, label=seg, edgecolor="white", linewidth=0.6)
+        for i, (v, l) in enumerate(zip(vals, left)):
+            if v >= 6:
+                ax.text(l + v / 2, i, f"{v:.0f}%", ha="center", va="center", fontsize=7.5, color="white",
+                        fontweight="semibold")
+        left = left + vals
+    for i, (r, note) in enumerate(zip(shares["ratio"], shares["note"])):
+        ax.text(101.5, i, f"{r:,.1f} : 1" + (f"  {note}" if note else ""), va="center", fontsize=8, color=style.INK)
+    ax.text(101.5, -0.75, "NATO : CSTO", fontsize=7.5, color=style.MUTED, va="center")
+    ax.set_yticks(list(y), shares.index)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xticks([0, 25, 50, 75, 100], ["0", "25", "50", "75", "100%"])
+    ax.set_xlabel("Share of the two alliances' combined total (linear scale)")
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    ax.legend(ncols=4, loc="lower left", bbox_to_anchor=(0, 1.0), handlelength=1, columnspacing=1.0, fontsize=7.5)
+    return fig
+
+
+def spending_over_time(series: dict[str, pd.DataFrame], colours: dict[str, tuple[str, str]]):
+    """Military spending of the blocs by year, US$ billion at current prices, log scale (announced).
+    ``series``: label -> DataFrame(year, milex_usd_m); ``colours``: label -> (colour, linestyle)."""
+    style.use()
+    fig, ax = plt.subplots(figsize=(6.8, 3.2))
+    for label, s in series.items():
+        colour, ls = colours[label]
+        ax.plot(s["year"], s["milex_usd_m"] / 1000, color=colour, ls=ls, lw=1.8 if ls == "-" else 1.3)
+        last = s.iloc[-1]
+        ax.text(last["year"] + 0.4, last["milex_usd_m"] / 1000, f"{label}  {last['milex_usd_m'] / 1000:,.0f}",
+                va="center", fontsize=7.8, color=colour)
+    ax.set_yscale("log")
+    ticks = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]
+    ax.set_yticks(ticks, [f"{t:,}" for t in ticks])
+    ax.minorticks_off()
+    ax.set_ylabel("US$ billion, current prices (log scale)")
+    ax.grid(True, axis="y", color=style.GRID, lw=0.5)
+    first, last = min(s["year"].min() for s in series.values()), max(s["year"].max() for s in series.values())
+    ax.set_xlim(first, last + 7)
+    ax.set_xticks(range(first, last + 1, 4))
+    return fig
+
+
+def sipri_vs_nato(df: pd.DataFrame, year: int):
+    """Dot plot: SIPRI's and NATO's figures for military spending as a share of GDP, per NATO member.
+    ``df``: name, sipri, nato (percent)."""
+    style.use()
+    d = df.sort_values("nato")
+    fig, ax = plt.subplots(figsize=(6.8, 0.13 * len(d) + 0.9))
+    y = range(len(d))
+    ax.hlines(list(y), d[["sipri", "nato"]].min(axis=1), d[["sipri", "nato"]].max(axis=1), color=GRID_GREY, lw=1.2)
+    ax.scatter(d["nato"], list(y), s=16, color=style.OKABE_ITO["blue"], label=f"NATO's own figure ({year}, estimate)",
+               zorder=3)
+    ax.scatter(d["sipri"], list(y), s=16, facecolor="white", edgecolor=style.OKABE_ITO["vermillion"], lw=1.1,
+               label=f"SIPRI ({year})", zorder=3)
+    ax.axvline(2, color=style.MUTED, lw=0.7, ls=":")
+    ax.text(2.03, len(d) - 0.6, "2 % guideline", fontsize=7, color=style.MUTED, va="top")
+    ax.set_yticks(list(y), d["name"], fontsize=7.2)
+    ax.set_xlim(0, max(d[["sipri", "nato"]].max()) * 1.08)
+    ax.set_xlabel("Military spending, % of GDP (linear scale, from zero)")
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
+    ax.legend(loc="lower right", fontsize=7.5)
+    return fig
+
+
+GRID_GREY = "#BBBBBB"

@@ -149,7 +149,69 @@ BORDER_EXERCISES = Table(
     description="CSTO and Russian exercises held near the Afghan border since 2021, with their ranges",
 )
 
+WDI_INDICATORS = ("SP.POP.TOTL", "AG.SRF.TOTL.K2", "NY.GDP.MKTP.CD", "MS.MIL.TOTL.P1")
+WDI = Table(
+    "indicators/wdi.csv",
+    (
+        Column("iso3", refs="countries.csv:iso3"),
+        Column("indicator", choices=WDI_INDICATORS),
+        Column("year", kind="year", min=1990),
+        Column("value", kind="float", min=0),
+    ),
+    key=("iso3", "indicator"),
+    description="World Bank WDI snapshot: the latest value of each indicator for each country",
+)
+
+SIPRI_MILEX = Table(
+    "indicators/sipri_milex_current_usd.csv",
+    (
+        Column("iso3", refs="countries.csv:iso3"),
+        Column("year", kind="year", min=1949),
+        Column("milex_usd_m", kind="float", min=0, required=False),
+    ),
+    key=("iso3", "year"),
+    description="SIPRI military expenditure, US$ million at current prices and exchange rates (blank = no data)",
+)
+
+SIPRI_SHARE = Table(
+    "indicators/sipri_milex_share_gdp.csv",
+    (
+        Column("iso3", refs="countries.csv:iso3"),
+        Column("year", kind="year", min=1949),
+        Column("share_pct", kind="float", min=0, max=100),
+    ),
+    key=("iso3",),
+    description="SIPRI military expenditure as a share of GDP, latest year (via Our World in Data)",
+)
+
+NATO_SHARE = Table(
+    "indicators/nato_share_gdp.csv",
+    (
+        Column("iso3", refs="countries.csv:iso3"),
+        Column("year", kind="year", min=2014),
+        Column("share_pct", kind="float", min=0, max=100),
+        Column("estimate", choices=("yes", "no")),
+    ),
+    key=("iso3", "year"),
+    description="NATO's own figures: defence expenditure as a share of real GDP (NATO definition)",
+)
+
+NATO_PERSONNEL = Table(
+    "indicators/nato_personnel.csv",
+    (
+        Column("iso3", refs="countries.csv:iso3"),
+        Column("year", kind="year", min=2014),
+        Column("personnel_thousands", kind="float", min=0, max=5000),
+        Column("estimate", choices=("yes", "no")),
+        Column("sources", kind="ids", refs="sources.csv:source_id"),
+        Column("note", required=False),
+    ),
+    key=("iso3", "year"),
+    description="NATO's own figures of military personnel (thousands), as quoted where the table was not readable",
+)
+
 # In dependency order: a table's references point only to tables listed before it.
 TABLES: tuple[Table, ...] = (COUNTRIES, SOURCES, DOCUMENTS, CLAIMS, CLAIM_CHECKS, ALLIANCE_EVENTS,
-                             BORDER_LENGTHS, PLACES, BORDER_EXERCISES)
+                             BORDER_LENGTHS, PLACES, BORDER_EXERCISES, WDI, SIPRI_MILEX, SIPRI_SHARE, NATO_SHARE,
+                             NATO_PERSONNEL)
 BY_FILE = {t.file: t for t in TABLES}

@@ -1,0 +1,151 @@
+"""Parsers for the providers' published file formats (World Bank WDI, SIPRI, NATO, Our World in Data).
+
+The build never calls these on the network: ``scripts/refresh_indicators.py`` downloads the providers'
+files and uses these parsers to rewrite the snapshots in ``data/raw/indicators/``. The tests run them on
+recorded samples of each real format (``tests/samples/``), so a change in a provider's layout fails loudly.
+Every parser returns tidy rows and raises ``ProviderFormatError`` naming the line and what was expected.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+MISSING = {"", "...", "xxx", ".."}  # SIPRI: '...' no data, 'xxx' country did not exist
+
+
+class ProviderFormatError(ValueError):
+    pass
+
+
+# Names the providers use, for the ISO codes the project uses (only where they differ from countries.csv).
+NAME_TO_ISO3 = {
+    "Albania": "ALB", "Armenia": "ARM", "Belarus": "BLR", "Belgium": "BEL", "Bulgaria": "BGR", "Canada": "CAN",
+    "Croatia": "HRV", "Czechia": "CZE", "Czech Republic": "CZE", "Denmark": "DNK", "Estonia": "EST",
+    "Finland": "FIN", "France": "FRA", "Germany": "DEU", "Greece": "GRC", "Hungary": "HUN", "Iceland": "ISL",
+    "Italy": "ITA", "Kazakhstan": "KAZ", "Kyrgyz Republic": "KGZ", "Kyrgyzstan": "KGZ", "Latvia": "LVA",
+    "Lithuania": "LTU", "Luxembourg": "LUX", "Montenegro": "MNE", "Netherlands": "NLD",
+    "North Macedonia": "MKD", "Norway": "NOR", "Poland": "POL", "Portugal": "PRT", "Romania": "ROU",
+    "Russia": "RUS", "Slovak Republic": "SVK", "Slovakia": "SVK", "Slovenia": "SVN", "Spain": "ESP",
+    "Sweden": "SWE", "Tajikistan": "TJK", "Turkmenistan": "TKM", "Türkiye": "TUR", "Turkey": "TUR",
+    "United Kingdom": "GBR", "United States": "USA", "United States of America": "USA", "Uzbekistan": "UZB",
+}
+
+
+def _number(text: str, where: str, decimal_comma: bool = False) -> float | None:
+    t = text.strip()
+    if t in MISSING:
+        return None
+    if decimal_comma:
+        t = t.replace(".", "").replace(",", ".")
+    try:
+        return float(t)
+    except ValueError:
+        raise ProviderFormatError(f"{where}: {text!r} is not a number or a missing-value marker") from None
+
+
+def parse_wdi(text: str, wanted: set[str] | None = None) -> tuple[dict, list[dict]]:
+    """World Bank bulk CSV (``API_<code>_DS2_en_csv_v2_*.csv``): four preamble lines, then one row per
+    economy and one column per year. Returns ({'last_updated': ..}, rows of iso3, indicator, year, value)
+    for the economies in ``wanted`` (all if None), every non-empty year."""
+    lines = text.lstrip("\ufeff").splitlines()
+    meta = {}
+    header_at = None
+    for i, line in enumerate(lines[:10]):
+        cells = next(csv.reader([line])) if line.strip() else []
+        if cells[:1] == ["Last Updated Date"]:
+            meta["last_updated"] = cells[1]
+        if cells[:2] == ["Country Name", "Country Code"]:
+            header_at = i
+            break
+    if header_at is None:
+        raise ProviderFormatError("WDI file: no header line starting 'Country Name,Country Code' in the first 10 lines")
+    reader = csv.reader(io.StringIO("\n".join(lines[header_at:])))
+    header = next(reader)
+    if header[2:4] != ["Indicator Name", "Indicator Code"]:
+        raise ProviderFormatError(f"WDI file, line {header_at + 1}: expected 'Indicator Name,Indicator Code' "
+                                  f"as columns 3-4, found {header[2:4]}")
+    years = {j: int(h) for j, h in enumerate(header) if re.fullmatch(r"\d{4}", h)}
+    rows = []
+    for n, cells in enumerate(reader, start=header_at + 2):
+        if not cells or not cells[0]:
+            continue
+        iso3, code = cells[1], cells[3]
+        if wanted is not None and iso3 not in wanted:
+            continue
+        for j, year in years.items():
+            if j < len(cells):
+                v = _number(cells[j], f"WDI file, line {n}, column {header[j]}")
+                if v is not None:
+                    rows.append({"iso3": iso3, "indicator": code, "year": year, "value": v})
+    return meta, rows
+
+
+def parse_sipri(text: str) -> list[dict]:
+    """A sheet of SIPRI's Military Expenditure Database exported as CSV: 'Country,Notes,<years>', with
+    region rows (no values) and '...'/'xxx' for missing values. Returns rows of country, iso3 (None
+    when the name is not one the project maps), year, value for every year with a value."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = None
+    rows = []
+    for n, cells in enumerate(reader, start=1):
+        if header is None:
+            if cells[:2] == ["Country", "Notes"]:
+                header = cells
+                years = {j: int(h) for j, h in enumerate(header) if re.fullmatch(r"\d{4}", h)}
+                if not years:
+                    raise ProviderFormatError(f"SIPRI file, line {n}: the header has no year columns")
+            continue
+        if not cells or not cells[0].strip():
+            continue
+        name = cells[0].strip()
+        for j, year in years.items():
+            if j < len(cells):
+                v = _number(cells[j], f"SIPRI file, line {n} ({name}), column {year}")
+                if v is not None:
+                    rows.append({"country": name, "iso3": NAME_TO_ISO3.get(name), "year": year, "value": v})
+    if header is None:
+        raise ProviderFormatError("SIPRI file: no header line starting 'Country,Notes'")
+    return rows
+
+
+def parse_nato_table(text: str) -> list[dict]:
+    """A table of NATO's 'Defence Expenditure of NATO Countries' exported as CSV with ';' separators and
+    decimal commas: 'Country;2014;...;2023e;2024e'. Years marked 'e' are NATO estimates."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
+    header = next(reader, None)
+    if not header or header[0] != "Country":
+        raise ProviderFormatError(f"NATO table: first line must start with 'Country;', found {header[:2] if header else 'nothing'}")
+    cols = {}
+    for j, h in enumerate(header[1:], start=1):
+        m = re.fullmatch(r"(\d{4})(e?)", h.strip())
+        if not m:
+            raise ProviderFormatError(f"NATO table, line 1, column {j + 1}: {h!r} is not a year like 2024 or 2024e")
+        cols[j] = (int(m[1]), m[2] == "e")
+    rows = []
+    for n, cells in enumerate(reader, start=2):
+        if not cells or not cells[0].strip():
+            continue
+        name = cells[0].strip()
+        if name not in NAME_TO_ISO3:
+            raise ProviderFormatError(f"NATO table, line {n}: unknown country name {name!r}")
+        for j, (year, est) in cols.items():
+            v = _number(cells[j], f"NATO table, line {n} ({name}), column {header[j]}", decimal_comma=True)
+            if v is not None:
+                rows.append({"iso3": NAME_TO_ISO3[name], "year": year, "value": v, "estimate": est})
+    return rows
+
+
+def parse_owid(text: str, value_column: str) -> list[dict]:
+    """An Our World in Data grapher CSV: 'Entity,Code,Year,<value column>,...'."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in ("Entity", "Code", "Year", value_column) if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ProviderFormatError(f"OWID file: missing columns {missing}; found {reader.fieldnames}")
+    rows = []
+    for n, r in enumerate(reader, start=2):
+        v = _number(r[value_column], f"OWID file, line {n}, column {value_column!r}")
+        if v is not None and r["Code"]:
+            rows.append({"iso3": r["Code"], "year": int(r["Year"]), "value": v})
+    return rows
