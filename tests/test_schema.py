@@ -85,5 +85,9 @@ def test_unknown_country_code_is_caught(raw_copy):
     assert len(found) == 1 and found[0].column == "country_iso3" and "'SWX'" in found[0].message
 
 
-def test_every_table_has_a_declared_schema_and_file():
-    assert {t.file for t in schemas.TABLES} == {p.name for p in data.paths.RAW_DIR.glob("*.csv")}
+def test_every_raw_file_has_a_declared_schema_and_every_schema_a_file():
+    from csto_brief import geo, provenance
+
+    declared = {t.file for t in schemas.TABLES} | {layer.file for layer in geo.LAYERS}
+    present = {p.relative_to(data.paths.RAW_DIR).as_posix() for p in provenance.raw_files()}
+    assert declared == present
