@@ -228,3 +228,59 @@ def sipri_vs_nato(df: pd.DataFrame, year: int):
 
 
 GRID_GREY = "#BBBBBB"
+
+
+def status_prospects(summary: pd.DataFrame, bands: list[tuple[float, str]], names: dict[str, str]):
+    """Prospect index per candidate and status: the median and 90 % range of the sensitivity draws,
+    and the central value, on the 0-100 scale with the bands of words shaded.
+    ``summary``: candidate, status, central, p05, median, p95."""
+    style.use()
+    cands = list(dict.fromkeys(summary["candidate"]))
+    fig, ax = plt.subplots(figsize=(6.8, 0.42 * len(cands) + 1.2))
+    shades = ["#F2F2F2", "#FFFFFF"]
+    lower = 0
+    for i, (upper, words) in enumerate(bands):
+        hi = min(upper, 100)
+        ax.axvspan(lower, hi, color=shades[i % 2], zorder=0, lw=0)
+        ax.text((lower + hi) / 2, -0.75, words, ha="center", va="center", fontsize=7, color=style.MUTED)
+        lower = hi
+    marks = {"observer": (style.OKABE_ITO["blue"], -0.14, "Observer status"),
+             "partner": (style.OKABE_ITO["vermillion"], 0.14, "Partner status")}
+    for status, (colour, dy, label) in marks.items():
+        d = summary[summary["status"] == status].set_index("candidate").loc[cands]
+        y = [i + dy for i in range(len(cands))]
+        ax.hlines(y, d["p05"], d["p95"], color=colour, lw=2.2, alpha=0.45, zorder=2)
+        ax.scatter(d["central"], y, color=colour, s=26, zorder=3, label=f"{label}: central value, 90 % range")
+    ax.set_yticks(range(len(cands)), [names.get(c, c) for c in cands])
+    ax.set_ylim(len(cands) - 0.5, -1.1)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Prospect index, 0-100 (linear; 50 = the evidence balances)")
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
+    ax.legend(loc="lower right", fontsize=7.5, frameon=True, framealpha=0.95, edgecolor="#DDDDDD")
+    return fig
+
+
+def tornado(t: pd.DataFrame, base: float, title: str):
+    """One-at-a-time sensitivity: for each criterion, the range of the index as its score (dark) and
+    its weight (light) move over their stated ranges."""
+    style.use()
+    t = t[t["swing"] > 0].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(6.8, 0.34 * len(t) + 1.0))
+    for i, r in t.iterrows():
+        lo, hi = sorted((r["score_low"], r["score_high"]))
+        ax.barh(i - 0.17, hi - lo, left=lo, height=0.32, color=style.OKABE_ITO["blue"], label="Score over its range" if i == 0 else None)
+        lo, hi = sorted((r["weight_low"], r["weight_high"]))
+        ax.barh(i + 0.17, max(hi - lo, 0.05), left=lo, height=0.32, color=style.OKABE_ITO["sky"], label="Weight over its range" if i == 0 else None)
+    ax.axvline(base, color=style.INK, lw=0.9)
+    ax.text(base, -0.85, f"central {base:.0f}", ha="center", fontsize=7.5, color=style.INK)
+    ax.set_yticks(range(len(t)), t["name"])
+    ax.set_ylim(len(t) - 0.5, -1.1)
+    top = max(t[["score_low", "score_high", "weight_low", "weight_high"]].max())
+    ax.set_xlim(0, max(30, top + 3))
+    ax.set_xlabel("Prospect index, 0-100 (linear, from zero)")
+    ax.set_title(title, fontsize=9.5)
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
+    ax.legend(loc="lower right", fontsize=7.5)
+    return fig

@@ -35,6 +35,7 @@ class BriefConfig:
     as_of: dt.date
     notebook: str
     notebooks: tuple[NotebookStage, ...]
+    status_model: dict = field(default_factory=dict)
 
 
 @lru_cache(maxsize=None)
@@ -66,5 +67,18 @@ def load(path: Path | None = None) -> BriefConfig:
     return BriefConfig(
         title=brief["title"], subtitle=brief["subtitle"], author=brief["author"],
         version=str(brief["version"]), as_of=as_of, notebook=brief["notebook"],
-        notebooks=tuple(stages),
+        notebooks=tuple(stages), status_model=_status_model(raw.get("status_model", {}), path),
     )
+
+
+def _status_model(sm: dict, path: Path) -> dict:
+    """[status_model]: draws and seed of the sensitivity analysis; bands of words for the index."""
+    if not sm:
+        return {}
+    for key in ("draws", "seed", "bands"):
+        if key not in sm:
+            raise ConfigError(f"{paths.rel(path)}: [status_model] lacks the key '{key}'")
+    bands = [(float(b[0]), str(b[1])) for b in sm["bands"]]
+    if [b[0] for b in bands] != sorted(b[0] for b in bands):
+        raise ConfigError(f"{paths.rel(path)}: [status_model] bands must be in ascending order of their upper bound")
+    return {"draws": int(sm["draws"]), "seed": int(sm["seed"]), "bands": bands}

@@ -210,8 +210,50 @@ NATO_PERSONNEL = Table(
     description="NATO's own figures of military personnel (thousands), as quoted where the table was not readable",
 )
 
+STATUS_CRITERIA = Table(
+    "status/criteria.csv",
+    tuple([Column("criterion_id", pattern=r"C\d+"), Column("name"), Column("side", choices=("demand", "supply")),
+           Column("question")]
+          + [Column(f"w_{st}{sfx}", kind="float", min=0, max=1) for st in ("observer", "partner")
+             for sfx in ("", "_low", "_high")]
+          + [Column("note", required=False)]),
+    key=("criterion_id",),
+    description="Criteria of the status model, with each status's weight and its plausible range",
+)
+
+STATUS_EVIDENCE = Table(
+    "status/evidence.csv",
+    (
+        Column("evidence_id", pattern=r"E\d{3}"),
+        Column("candidate", pattern=r"ALL|[A-Z]{3}"),
+        Column("criterion_id", refs="status/criteria.csv:criterion_id"),
+        Column("direction", choices=("for", "against", "mixed")),
+        Column("finding"),
+        Column("sources", kind="ids", refs="sources.csv:source_id"),
+        Column("date", kind="partial_date", required=False),
+        Column("confidence", choices=("high", "medium", "low")),
+    ),
+    key=("evidence_id",),
+    description="Evidence for and against each candidate on each criterion (ALL: applies to every candidate)",
+)
+
+STATUS_SCORES = Table(
+    "status/scores.csv",
+    (
+        Column("candidate_iso3", refs="countries.csv:iso3"),
+        Column("criterion_id", refs="status/criteria.csv:criterion_id"),
+        Column("score", kind="float", min=-2, max=2),
+        Column("low", kind="float", min=-2, max=2),
+        Column("high", kind="float", min=-2, max=2),
+        Column("evidence", kind="ids", refs="status/evidence.csv:evidence_id"),
+        Column("rationale"),
+    ),
+    key=("candidate_iso3", "criterion_id"),
+    description="Each candidate's score on each criterion (-2..+2), its range and the evidence behind it",
+)
+
 # In dependency order: a table's references point only to tables listed before it.
 TABLES: tuple[Table, ...] = (COUNTRIES, SOURCES, DOCUMENTS, CLAIMS, CLAIM_CHECKS, ALLIANCE_EVENTS,
                              BORDER_LENGTHS, PLACES, BORDER_EXERCISES, WDI, SIPRI_MILEX, SIPRI_SHARE, NATO_SHARE,
-                             NATO_PERSONNEL)
+                             NATO_PERSONNEL, STATUS_CRITERIA, STATUS_EVIDENCE, STATUS_SCORES)
 BY_FILE = {t.file: t for t in TABLES}

@@ -1,0 +1,198 @@
+"""A transparent scoring model of a state's prospects of CSTO observer or partner status.
+
+It structures judgement; it does not measure probability. Each criterion has a weight per status (in
+``data/raw/status/criteria.csv``, summing to 1) and each candidate a score from -2 (strongly against) to
++2 (strongly for) per criterion, with a plausible low-high range and the evidence behind it
+(``scores.csv``, ``evidence.csv``). Criteria are on the demand side (will the state seek the
+status?) or the supply side (would the CSTO grant it?); each side's index is its weighted mean score
+rescaled to 0-100 (50 = the evidence balances), and the prospect is the lower of the two. The sensitivity analysis draws weights (uniform in their ranges, renormalised) and
+scores (triangular on low-score-high) and reports how far the index moves, and a one-at-a-time
+tornado of what matters most. A new candidate is a set of rows in scores.csv and evidence.csv.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+STATUSES = ("observer", "partner")
+SCORE_MIN, SCORE_MAX = -2.0, 2.0
+WEIGHT_SUM = 1.0
+TOLERANCE = 1e-6
+
+
+class ModelError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Model:
+    criteria: pd.DataFrame  # indexed by criterion_id
+    scores: pd.DataFrame  # columns candidate_iso3, criterion_id, score, low, high, evidence
+    evidence: pd.DataFrame
+
+    @property
+    def candidates(self) -> list[str]:
+        return list(dict.fromkeys(self.scores["candidate_iso3"]))
+
+
+def build(criteria: pd.DataFrame, scores: pd.DataFrame, evidence: pd.DataFrame) -> Model:
+    """Check the model's inputs together and return it; every problem is named."""
+    crit = criteria.set_index("criterion_id")
+    problems = []
+    for status in STATUSES:
+        w = crit[f"w_{status}"].astype(float)
+        total = w.sum()
+        if abs(total - WEIGHT_SUM) > TOLERANCE:
+            problems.append(f"criteria.csv: the {status} weights sum to {total:.6f}, not {WEIGHT_SUM:g}")
+        lo, hi = crit[f"w_{status}_low"].astype(float), crit[f"w_{status}_high"].astype(float)
+        for cid in crit.index[(lo > w) | (w > hi) | (lo < 0)]:
+            problems.append(f"criteria.csv, criterion {cid}: {status} weight range must satisfy 0 <= low <= weight <= high")
+    ids = set(crit.index)
+    for n, r in enumerate(scores.itertuples(), start=1):
+        where = f"scores.csv, row {n} ({r.candidate_iso3} {r.criterion_id})"
+        if r.criterion_id not in ids:
+            problems.append(f"{where}: unknown criterion; known: {', '.join(crit.index)}")
+        for col in ("score", "low", "high"):
+            v = float(getattr(r, col))
+            if not SCORE_MIN <= v <= SCORE_MAX:
+                problems.append(f"{where}, column '{col}': {v:g} is outside {SCORE_MIN:g}..{SCORE_MAX:g}")
+        if not float(r.low) <= float(r.score) <= float(r.high):
+            problems.append(f"{where}: needs low <= score <= high, got {r.low:g} <= {r.score:g} <= {r.high:g}")
+        if not r.evidence:
+            problems.append(f"{where}, column 'evidence': a score needs at least one evidence row")
+    dup = scores[scores.duplicated(["candidate_iso3", "criterion_id"])]
+    for r in dup.itertuples():
+        problems.append(f"scores.csv: {r.candidate_iso3} {r.criterion_id} is scored twice")
+    known_ev = set(evidence["evidence_id"])
+    for r in scores.itertuples():
+        for e in r.evidence:
+            if e not in known_ev:
+                problems.append(f"scores.csv ({r.candidate_iso3} {r.criterion_id}): evidence '{e}' is not in evidence.csv")
+    for cand in dict.fromkeys(scores["candidate_iso3"]):
+        have = set(scores.loc[scores["candidate_iso3"] == cand, "criterion_id"])
+        for cid in sorted(ids - have, key=list(crit.index).index):
+            problems.append(f"scores.csv: {cand} has no score for criterion {cid}")
+        for cid in sorted(have & ids, key=list(crit.index).index):
+            ev = evidence[(evidence["criterion_id"] == cid) & evidence["candidate"].isin([cand, "ALL"])]
+            if ev.empty:
+                problems.append(f"evidence.csv: no evidence for {cand} on criterion {cid} (its own or 'ALL')")
+    if problems:
+        raise ModelError(f"{len(problems)} problem(s) in the status model:\n  " + "\n  ".join(problems))
+    return Model(crit, scores.reset_index(drop=True), evidence)
+
+
+def _matrix(model: Model, column: str) -> pd.DataFrame:
+    return model.scores.pivot(index="candidate_iso3", columns="criterion_id", values=column).astype(float)[
+        list(model.criteria.index)].loc[model.candidates]
+
+
+def to_index(weighted_mean):
+    """Map a weighted mean score in [-2, 2] to 0-100."""
+    return 50.0 + 25.0 * np.asarray(weighted_mean)
+
+
+def components(s, w, demand_mask) -> dict[str, np.ndarray]:
+    """Demand (will the state seek the status?), supply (would the CSTO grant it?) and the prospect,
+    the lower of the two: a state that does not apply gets nothing, however welcome. ``s`` and ``w``
+    are arrays (..., criteria); each side's weights are renormalised within the side."""
+    s, w = np.asarray(s, dtype=float), np.asarray(w, dtype=float)
+    d, p = np.asarray(demand_mask, dtype=bool), ~np.asarray(demand_mask, dtype=bool)
+    demand = to_index((s[..., d] * w[..., d]).sum(-1) / w[..., d].sum(-1))
+    supply = to_index((s[..., p] * w[..., p]).sum(-1) / w[..., p].sum(-1))
+    return {"demand": demand, "supply": supply, "prospect": np.minimum(demand, supply)}
+
+
+def _demand_mask(model: Model) -> np.ndarray:
+    return (model.criteria["side"] == "demand").values
+
+
+def index(model: Model, status: str) -> pd.DataFrame:
+    """Demand, supply and prospect per candidate at the central scores and weights."""
+    w = model.criteria[f"w_{status}"].astype(float).values
+    c = components(_matrix(model, "score").values, w, _demand_mask(model))
+    return pd.DataFrame(c, index=model.candidates)
+
+
+def monte_carlo(model: Model, status: str, draws: int, seed: int) -> pd.DataFrame:
+    """Prospect, demand and supply per draw and candidate (long format): weights uniform in their
+    ranges (renormalised), scores triangular on (low, score, high), independently. Same seed, same result."""
+    rng = np.random.default_rng(seed)
+    crit = model.criteria
+    lo, hi = crit[f"w_{status}_low"].astype(float).values, crit[f"w_{status}_high"].astype(float).values
+    w = rng.uniform(lo, hi, size=(draws, len(crit)))
+    s_lo, s_mid, s_hi = (_matrix(model, c).values for c in ("low", "score", "high"))
+    frames = []
+    for i, cand in enumerate(model.candidates):
+        u = rng.uniform(size=(draws, len(crit)))
+        c = components(_triangular(u, s_lo[i], s_mid[i], s_hi[i]), w, _demand_mask(model))
+        frames.append(pd.DataFrame({"candidate": cand, "draw": np.arange(draws), **c}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _triangular(u, a, m, b):
+    """Inverse CDF of the triangular distribution; a degenerate range returns the mode."""
+    width = b - a
+    safe = np.where(width > 0, width, 1.0)
+    f = np.where(width > 0, (m - a) / safe, 0.0)
+    left = a + np.sqrt(u * safe * (m - a))
+    right = b - np.sqrt((1 - u) * safe * (b - m))
+    return np.where(width > 0, np.where(u < f, left, right), m)
+
+
+def summarise(sims: pd.DataFrame, central: pd.DataFrame, measure: str = "prospect") -> pd.DataFrame:
+    q = sims.groupby("candidate", sort=False)[measure].quantile([0.05, 0.5, 0.95]).unstack()
+    q.columns = ["p05", "median", "p95"]
+    q.insert(0, "central", central[measure])
+    return q
+
+
+def tornado(model: Model, status: str, candidate: str, measure: str = "prospect") -> pd.DataFrame:
+    """One-at-a-time swings of a candidate's index: each score from low to high, and each weight from
+    low to high (the weights are renormalised within each side). Sorted by the larger swing."""
+    crit = model.criteria
+    w0 = crit[f"w_{status}"].astype(float)
+    s = _matrix(model, "score").loc[candidate]
+    lo, hi = _matrix(model, "low").loc[candidate], _matrix(model, "high").loc[candidate]
+    mask = _demand_mask(model)
+
+    def value(sv, wv):
+        return float(components(sv.values, wv.values, mask)[measure])
+
+    base = value(s, w0)
+    rows = []
+    for cid in crit.index:
+        if w0[cid] == 0 and crit.loc[cid, f"w_{status}_high"] == 0:
+            continue  # not part of this status
+        s_lo, s_hi = s.copy(), s.copy()
+        s_lo[cid], s_hi[cid] = lo[cid], hi[cid]
+        w_lo, w_hi = w0.copy(), w0.copy()
+        w_lo[cid], w_hi[cid] = float(crit.loc[cid, f"w_{status}_low"]), float(crit.loc[cid, f"w_{status}_high"])
+        rows.append({"criterion_id": cid, "name": crit.loc[cid, "name"], "side": crit.loc[cid, "side"],
+                     "base": base, "score_low": value(s_lo, w0), "score_high": value(s_hi, w0),
+                     "weight_low": value(s, w_lo), "weight_high": value(s, w_hi)})
+    t = pd.DataFrame(rows)
+    t["swing"] = np.maximum((t["score_high"] - t["score_low"]).abs(), (t["weight_high"] - t["weight_low"]).abs())
+    return t.sort_values(["swing", "criterion_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def judgement(value: float, bands: list[tuple[float, str]]) -> str:
+    """The words for an index value: ``bands`` are (upper bound, words), ascending."""
+    for upper, words in bands:
+        if value < upper:
+            return words
+    return bands[-1][1]
+
+
+def confidence(p05: float, p95: float, bands: list[tuple[float, str]], share_high_evidence: float) -> str:
+    """High if the 90 % range stays in one band and most evidence is direct; moderate if it spans at
+    most two bands; low otherwise."""
+    lower = [0.0] + [upper for upper, _ in bands[:-1]]
+    span = [words for lo, (upper, words) in zip(lower, bands) if lo <= p95 and p05 < upper]
+    if len(span) == 1 and share_high_evidence >= 0.6:
+        return "high"
+    if len(span) <= 2:
+        return "moderate"
+    return "low"
