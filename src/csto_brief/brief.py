@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +62,7 @@ class Brief:
     figures: int = 0
     tables: int = 0
     cited: list[str] = field(default_factory=list)
+    plan: list[str] = field(default_factory=list)  # figure names in the order they appear, for ref()
 
     def __post_init__(self):
         self.sources = data.load("sources.csv").set_index("source_id")
@@ -87,10 +89,19 @@ class Brief:
     def md(text: str) -> Markdown:
         return Markdown(text)
 
+    def ref(self, name: str) -> str:
+        """'Figure N', linked, for a figure planned in ``plan`` (so the text can point ahead)."""
+        if name not in self.plan:
+            raise KeyError(f"figure '{name}' is not in the brief's plan; add it to Brief(plan=[...])")
+        n = self.plan.index(name) + 1
+        return f'<a href="#figure-{n}">Figure {n}</a>'
+
     def figure(self, name: str, caption: str, source: str, *, width: str = "100%") -> HTML:
         """Embed ``figures/<name>.svg`` with a numbered caption and a source line."""
         svg = (paths.FIGURES_DIR / f"{name}.svg").read_bytes()
         self.figures += 1
+        if self.plan and (self.figures > len(self.plan) or self.plan[self.figures - 1] != name):
+            raise ValueError(f"figure '{name}' appears as Figure {self.figures}, but the plan puts it elsewhere: {self.plan}")
         uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
         return HTML(
             f'<figure class="figure" id="figure-{self.figures}">'
@@ -123,13 +134,20 @@ class Brief:
         )
 
     def sources_section(self) -> HTML:
-        """The numbered list of every source cited, in order of first citation."""
+        """The numbered list of every source cited, in order of first citation. An access date shared by
+        every source is stated once, above the list."""
+        accessed = {self.sources.loc[sid, "date_accessed"] for sid in self.cited}
+        common = accessed.pop() if len(accessed) == 1 else None
         items = []
         for n, sid in enumerate(self.cited, start=1):
             s = self.sources.loc[sid]
             published = f", {partial_date(s['date_published'])}" if s["date_published"] else ""
+            shown = re.sub(r"^https?://(www\.)?", "", s["url"])
+            when = "" if common else f" (accessed {long_date(s['date_accessed'])})"
             items.append(
                 f'<li id="src-{n}" value="{n}">{esc(s["publisher"])}, <i>{esc(s["title"])}</i>{published}. '
-                f'<a href="{esc(s["url"])}">{esc(s["url"])}</a> (accessed {long_date(s["date_accessed"])}).</li>'
+                f'<a href="{esc(s["url"])}">{esc(shown)}</a>{when}.</li>'
             )
-        return HTML(f'<ol class="sources">{"".join(items)}</ol>')
+        note = (f'<p class="sources-note">Every source was read, as a stored copy, on {long_date(common)}.</p>'
+                if common else "")
+        return HTML(f'{note}<ol class="sources">{"".join(items)}</ol>')

@@ -61,7 +61,7 @@ def load(path: Path | None = None) -> BriefConfig:
     for i, nb in enumerate(raw.get("notebooks", []), start=1):
         if "path" not in nb or "inputs" not in nb:
             raise ConfigError(f"{paths.rel(path)}: [[notebooks]] entry {i} needs 'path' and 'inputs'")
-        stages.append(NotebookStage(nb["path"], tuple(nb["inputs"]), tuple(nb.get("outputs", ()))))
+        stages.append(NotebookStage(nb["path"], _expand(nb["inputs"]), tuple(nb.get("outputs", ()))))
     if not any(s.path == brief["notebook"] for s in stages):
         raise ConfigError(f"{paths.rel(path)}: [brief] notebook '{brief['notebook']}' is not among [[notebooks]]")
     return BriefConfig(
@@ -69,6 +69,17 @@ def load(path: Path | None = None) -> BriefConfig:
         version=str(brief["version"]), as_of=as_of, notebook=brief["notebook"],
         notebooks=tuple(stages), status_model=_status_model(raw.get("status_model", {}), path),
     )
+
+
+def _expand(patterns: list[str]) -> tuple[str, ...]:
+    """Inputs may be glob patterns (e.g. data/raw/**/*.meta.yml), expanded against the repository."""
+    out: list[str] = []
+    for p in patterns:
+        if any(ch in p for ch in "*?["):
+            out.extend(sorted(q.relative_to(paths.PROJ_ROOT).as_posix() for q in paths.PROJ_ROOT.glob(p) if q.is_file()))
+        else:
+            out.append(p)
+    return tuple(dict.fromkeys(out))
 
 
 def _status_model(sm: dict, path: Path) -> dict:
