@@ -12,7 +12,7 @@ from .schema import DataValidationError, Problem, Table, key_values, validate_ta
 
 
 def validate_all(raw_dir: Path | None = None, as_of: dt.date | None = None,
-                 tables: tuple[Table, ...] = schemas.TABLES) -> list[Problem]:
+                 tables: tuple[Table, ...] = schemas.TABLES, layers: tuple | None = None) -> list[Problem]:
     """Validate provenance, every declared table and every geodata layer; return all problems found."""
     from . import geo
     from .provenance import verify
@@ -26,7 +26,8 @@ def validate_all(raw_dir: Path | None = None, as_of: dt.date | None = None,
         problems.extend(found)
         if (raw_dir / table.file).exists() and not any(p.rule in ("header", "encoding", "csv") for p in found):
             known.update(key_values(table, raw_dir))
-    problems.extend(geo.validate_all(raw_dir))
+    for layer in geo.LAYERS if layers is None else layers:
+        problems.extend(geo.validate_layer(layer, raw_dir))
     return problems
 
 

@@ -1,0 +1,249 @@
+"""Bad input is caught before any notebook runs; builds are offline, deterministic and incremental.
+
+The mutation cases are generated from the declared schemas, so every raw file (and any file added
+later) is broken in every way that applies to it: a missing file, a changed checksum, a missing or an
+extra column, a wrong type, an out-of-range value or a date after the cut-off, a duplicate key, an
+unknown code, an empty required value, and for geodata an invalid or empty geometry.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from csto_brief import data, geo, paths, provenance, schemas
+
+CASES: list[tuple[str, str, str, str]] = []  # (file, mutation, expected rule, expected text)
+
+
+def _numeric_bounds(col):
+    if col.kind in ("int", "float", "year") and (col.min is not None or col.max is not None):
+        return True
+    return False
+
+
+for table in schemas.TABLES:
+    f = table.file
+    CASES.append((f, "missing-file", "file-exists", "file is missing"))
+    CASES.append((f, "checksum", "checksum", "SHA-256"))
+    CASES.append((f, "drop-column", "header", "column is missing"))
+    CASES.append((f, "extra-column", "header", "unexpected column"))
+    CASES.append((f, "duplicate-key", "unique-key", "duplicate key"))
+    for col in table.columns:
+        if col.kind in ("int", "float", "year", "date", "partial_date", "url"):
+            CASES.append((f, f"wrong-type:{col.name}", "type", col.name))
+        if _numeric_bounds(col):
+            CASES.append((f, f"out-of-range:{col.name}", "range", col.name))
+        if col.kind in ("date", "partial_date") and col.not_after_as_of:
+            CASES.append((f, f"future-date:{col.name}", "not-after-cut-off", col.name))
+        if col.refs:
+            CASES.append((f, f"unknown-reference:{col.name}", "reference", col.name))
+        if col.required and col.kind == "str" and not col.choices and not col.pattern and not col.refs:
+            CASES.append((f, f"empty-required:{col.name}", "required", col.name))
+for layer in geo.LAYERS:
+    f = layer.file
+    CASES += [(f, "missing-file", "file-exists", "file is missing"), (f, "checksum", "checksum", "SHA-256"),
+              (f, "invalid-geometry", "geometry", "invalid"), (f, "empty-geometry", "geometry", "empty"),
+              (f, "drop-property", "header", "missing columns")]
+
+
+def _read(path: Path):
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    return rows[0], rows[1:]
+
+
+def _write(path: Path, header, rows):
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def _bad_value(col):
+    if col.min is not None:
+        return str(col.min - 1)
+    return str(col.max + 1)
+
+
+# A value that fits each referenced column's pattern but exists nowhere.
+UNKNOWN = {"countries.csv:iso3": "QQQ", "sources.csv:source_id": "no-such-source", "documents.csv:doc_id": "Z",
+           "claims.csv:claim_id": "Z99", "status/criteria.csv:criterion_id": "C99",
+           "status/evidence.csv:evidence_id": "E999"}
+
+
+def mutate(raw: Path, file: str, mutation: str) -> None:
+    """Break one file of a copy of data/raw; unless the mutation is about the checksum itself, the
+    provenance record is refreshed, as after a deliberate (but wrong) edit."""
+    path = raw / file
+    kind, _, colname = mutation.partition(":")
+    if kind == "missing-file":
+        path.unlink()
+        return
+    if kind == "checksum":
+        with open(path, "ab") as fh:
+            fh.write(b"\n" if path.suffix == ".csv" else b" ")
+        return
+    if path.suffix == ".geojson":
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        feat = doc["features"][0]
+        if kind == "invalid-geometry":
+            if feat["geometry"]["type"] in ("Polygon", "MultiPolygon"):
+                feat["geometry"] = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+            else:
+                feat["geometry"] = {"type": "LineString", "coordinates": [[0, 0], [0, 0]]}
+        elif kind == "empty-geometry":
+            feat["geometry"] = {"type": feat["geometry"]["type"].replace("Multi", ""), "coordinates": []}
+        elif kind == "drop-property":
+            for ft in doc["features"]:
+                ft["properties"].pop("clipped", None)
+        path.write_text(json.dumps(doc), encoding="utf-8")
+    else:
+        header, rows = _read(path)
+        table = schemas.BY_FILE[file]
+        col = next((c for c in table.columns if c.name == colname), None)
+        i = header.index(colname) if colname else None
+        if kind == "drop-column":
+            j = header.index(table.columns[-1].name)
+            header, rows = header[:j] + header[j + 1:], [r[:j] + r[j + 1:] for r in rows]
+        elif kind == "extra-column":
+            header, rows = header + ["extra"], [r + ["x"] for r in rows]
+        elif kind == "duplicate-key":
+            rows = rows + [rows[0]]
+        elif kind == "wrong-type":
+            rows[0][i] = "not a value"
+        elif kind == "out-of-range":
+            rows[0][i] = _bad_value(col)
+        elif kind == "future-date":
+            rows[0][i] = "2099-01-01"
+        elif kind == "unknown-reference":
+            rows[0][i] = UNKNOWN[col.refs]
+        elif kind == "empty-required":
+            rows[0][i] = ""
+        _write(path, header, rows)
+    provenance.update(path)
+
+
+@pytest.mark.parametrize("file, mutation, rule, text", CASES, ids=[f"{c[0]}|{c[1]}" for c in CASES])
+def test_mutation_is_caught_with_file_row_column_and_rule(raw_copy, file, mutation, rule, text):
+    mutate(raw_copy, file, mutation)
+    # Everything is validated except, for a broken table, the geodata (which no table refers to), to keep
+    # the 200-odd cases fast; the end-to-end cases below run the full validation.
+    is_geo = file.endswith(".geojson")
+    problems = data.validate_all(raw_copy, layers=None if is_geo else ())
+    hits = [p for p in problems if p.rule == rule and Path(p.file).name == Path(file).name]
+    assert hits, f"{file} {mutation}: expected a '{rule}' problem, got {[str(p) for p in problems][:5]}"
+    message = str(hits[0])
+    assert Path(file).name in message and f"[rule: {rule}]" in message
+    assert text in message, message
+    if mutation.split(":")[0] in ("wrong-type", "out-of-range", "future-date", "unknown-reference", "empty-required",
+                                  "duplicate-key", "invalid-geometry", "empty-geometry"):
+        assert hits[0].row is not None and "row " in message  # the row is named
+    if ":" in mutation:
+        assert hits[0].column == mutation.split(":")[1]
+
+
+def test_every_raw_file_has_mutation_cases():
+    files = {c[0] for c in CASES}
+    assert files == {p.relative_to(paths.RAW_DIR).as_posix() for p in provenance.raw_files()}
+    print(f"\n{len(CASES)} mutation cases over {len(files)} raw files")
+
+
+# --- the whole build, in a copy of the repository -----------------------------------------------
+
+COPY = ("brief.toml", "requirements.lock", "data", "notebooks", "figures", "report")
+
+
+@pytest.fixture(scope="module")
+def repo_copy(tmp_path_factory) -> Path:
+    dest = tmp_path_factory.mktemp("repo")
+    for item in COPY:
+        src = paths.PROJ_ROOT / item
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / item)
+    return dest
+
+
+def _digest(root: Path, sub: str) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((root / sub).rglob("*")) if p.is_file()}
+
+
+def _offline_prefix() -> list[str]:
+    """Run without a network: a new network namespace where the system allows it, else with
+    Python's sockets disabled in the build process."""
+    probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True) if shutil.which("unshare") else None
+    if probe is not None and probe.returncode == 0:
+        return ["unshare", "-rn", sys.executable]
+    return [sys.executable, str(Path(__file__).with_name("offline.py"))]
+
+
+def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CSTO_BRIEF_ROOT": str(root)}
+    return subprocess.run(_offline_prefix() + ["-m", "csto_brief.pipeline", *args], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_clean_offline_build_is_byte_identical_to_the_committed_one(repo_copy):
+    """Two clean builds (the committed outputs and this one) agree byte for byte, without a network."""
+    before = {sub: _digest(repo_copy, sub) for sub in ("data/processed", "figures", "report", "notebooks")}
+    res = run_build(repo_copy, "--force")
+    assert res.returncode == 0, res.stdout + res.stderr
+    after = {sub: _digest(repo_copy, sub) for sub in before}
+    for sub in before:
+        changed = sorted(k for k in before[sub] if before[sub][k] != after[sub].get(k))
+        assert changed == [], f"{sub}: files differ after a clean rebuild: {changed}"
+
+
+def test_noop_rebuild_executes_nothing(repo_copy):
+    res = run_build(repo_copy)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.count("up to date") == res.stdout.count("] ")  # every stage skipped
+    assert "..." not in res.stdout
+
+
+def test_one_data_file_reruns_only_what_depends_on_it(repo_copy):
+    scores = repo_copy / "data/raw/status/scores.csv"
+    header, rows = _read(scores)
+    i = header.index("rationale")
+    rows[0][i] = rows[0][i] + " (restated)"
+    _write(scores, header, rows)
+    env = {**os.environ, "CSTO_BRIEF_ROOT": str(repo_copy)}
+    subprocess.run([sys.executable, "-m", "csto_brief.provenance", "update", str(scores)], env=env, check=True,
+                   capture_output=True)
+    res = run_build(repo_copy)
+    assert res.returncode == 0, res.stderr
+    ran = [line for line in res.stdout.splitlines() if "..." in line]
+    assert any("04-assess-india-prospects" in line for line in ran), res.stdout
+    for other in ("01-load-and-check-facts", "02-map-and-measure-borders", "03-compare-csto-and-nato"):
+        assert not any(other in line for line in ran), res.stdout
+
+
+@pytest.mark.parametrize("file, mutation, expected", [
+    ("indicators/wdi.csv", "out-of-range:value", "column 'value': value -1 is below the minimum 0"),
+    ("geo/dcw_countries.geojson", "invalid-geometry", "geometry is invalid"),
+    ("status/scores.csv", "checksum", "SHA-256"),
+])
+def test_broken_input_stops_the_build_and_leaves_the_report(repo_copy, file, mutation, expected):
+    report = _digest(repo_copy, "report")
+    saved = (repo_copy / "data/raw" / file).read_bytes()
+    record = provenance.record_path(repo_copy / "data/raw" / file)
+    saved_record = record.read_bytes()
+    try:
+        mutate(repo_copy / "data" / "raw", file, mutation)
+        res = run_build(repo_copy)
+        assert res.returncode != 0
+        assert expected in res.stderr and Path(file).name in res.stderr, res.stderr
+        assert "The last good report/ is unchanged." in res.stderr
+        assert "execute" not in res.stdout  # validation stopped the build before any notebook
+        assert _digest(repo_copy, "report") == report
+    finally:
+        (repo_copy / "data/raw" / file).write_bytes(saved)
+        record.write_bytes(saved_record)
