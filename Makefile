@@ -45,5 +45,8 @@ lock: ## Re-resolve the dependencies to their newest versions and rewrite requir
 	@{ head -2 requirements.lock; /tmp/csto-lock/bin/pip freeze --all | grep -vE "^(-e|pip==|wheel==)" | sort -f; } > requirements.lock.new && mv requirements.lock.new requirements.lock
 	@echo "requirements.lock rewritten; now update environment.yml to match (make test checks it)"
 
+bench: env ## Measure clean, no-op and one-file builds, peak memory, the tests, and the naive nbconvert way
+	@$(PY) scripts/bench.py
+
 clean: ## Forget build state (the next `make brief` re-executes everything); committed outputs stay
 	@rm -rf build .pytest_cache

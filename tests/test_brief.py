@@ -107,3 +107,17 @@ def test_every_claim_is_in_the_changes_table(pdf_text):
     assert len(ids) >= 30
     missing = [i for i in ids if f"{i} " not in pdf_text]
     assert missing == []
+
+
+def test_nbconvert_command_line_gives_the_same_pdf(tmp_path):
+    """The exporter as documented: `jupyter nbconvert --to brief_pdf` (an entry point of the package)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    jupyter = Path(sys.executable).with_name("jupyter")
+    nb = paths.PROJ_ROOT / config.load().notebook
+    subprocess.run([str(jupyter), "nbconvert", "--to", "brief_pdf", "--output-dir", str(tmp_path), str(nb)],
+                   check=True, capture_output=True, env={**os.environ, "CSTO_BRIEF_ROOT": str(paths.PROJ_ROOT)})
+    assert (tmp_path / f"{nb.stem}.pdf").read_bytes() == PDF.read_bytes()

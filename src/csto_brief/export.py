@@ -125,6 +125,10 @@ class BriefPDFExporter(BriefHTMLExporter):
     def _file_extension_default(self):
         return ".pdf"
 
+    @default("template_file")
+    def _template_file_default(self):
+        return "index.html.j2"  # the PDF is laid out from the brief's HTML
+
     def from_notebook_node(self, nb, resources=None, **kw):
         html_text, resources = super().from_notebook_node(nb, resources, **kw)
         resources["output_extension"] = ".pdf"
