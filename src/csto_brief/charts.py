@@ -209,7 +209,7 @@ def sipri_vs_nato(df: pd.DataFrame, year: int):
     ``df``: name, sipri, nato (percent)."""
     style.use()
     d = df.sort_values("nato")
-    fig, ax = plt.subplots(figsize=(6.8, 0.13 * len(d) + 0.9))
+    fig, ax = plt.subplots(figsize=(5.0, 0.125 * len(d) + 0.9))
     y = range(len(d))
     ax.hlines(list(y), d[["sipri", "nato"]].min(axis=1), d[["sipri", "nato"]].max(axis=1), color=GRID_GREY, lw=1.2)
     ax.scatter(d["nato"], list(y), s=16, color=style.OKABE_ITO["blue"], label=f"NATO's own figure ({year}, estimate)",
