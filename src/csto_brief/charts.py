@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.patches import Patch
 
 from . import style
@@ -123,8 +124,10 @@ def richardson(panels: list[dict]):
         ax.axvspan(lo, hi, color="#EEEEEE", zorder=0, lw=0)
         for i, (label, km) in enumerate(sorted(p["published"].items(), key=lambda kv: -kv[1])):
             ax.axhline(km, color=style.MUTED, lw=0.6, ls=":", zorder=1)
-            ax.text(0.985, km, label, transform=ax.get_yaxis_transform(), ha="right",
-                    va="bottom" if i % 2 == 0 else "top", fontsize=6.8, color=style.INK)
+            left = i % 2 == 1  # alternate sides, so close figures do not print over each other
+            ax.text(0.02 if left else 0.985, km, label, transform=ax.get_yaxis_transform(),
+                    ha="left" if left else "right", va="top" if left else "bottom", fontsize=6.8, color=style.INK,
+                    zorder=5, path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")])
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("Ruler (divider step), km, log scale")
