@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help brief test env rebuild validate lock clean bench
+.PHONY: help brief test env plan rebuild validate lock clean bench
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@$(PY) -m pip check -q >/dev/null || $(PY) -m pip check
 	@touch $@
+
+plan: env ## Say which stages the next `make brief` would run, without running them
+	@$(PY) -m csto_brief.pipeline --plan
 
 rebuild: env ## Rebuild every stage, even those that are up to date
 	@$(PY) -m csto_brief.pipeline --force

@@ -15,7 +15,6 @@ import os
 import platform
 import re
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,17 +22,9 @@ import time
 from pathlib import Path
 
 from csto_brief import config, paths
+from csto_brief.pipeline import copy_repo, topo_order
 
-COPY = ("brief.toml", "requirements.lock", "data", "notebooks", "figures", "report")
 BIN = Path(sys.executable).parent
-
-
-def copy_repo(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for item in COPY:
-        src = paths.PROJ_ROOT / item
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / item)
-    return dest
 
 
 def run(cmd: list[str], root: Path, cwd: Path | None = None) -> tuple[float, str]:
@@ -101,7 +92,7 @@ def main() -> None:
 
         naive = copy_repo(Path(tmp) / "naive")
         t0 = time.perf_counter()
-        order = [s.path for s in __import__("csto_brief.pipeline", fromlist=["topo_order"]).topo_order(cfg.notebooks)]
+        order = [s.path for s in topo_order(cfg.notebooks)]
         per_nb = {}
         for nb in order:
             per_nb[nb], _ = run([str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute", "--inplace",

@@ -204,6 +204,15 @@ def text_overlaps(fig) -> list[tuple[str, str]]:
 
 # --- the three maps of the brief ----------------------------------------------------------------
 
+def _in_view(gdf, extent_lonlat, margin=3.0):
+    """Only what can show in the map's frame (plus a margin), so the figure files stay small."""
+    w, s, e, n = extent_lonlat
+    view = box(w - margin, s - margin, e + margin, n + margin)
+    out = gdf[gdf.intersects(view)].copy()
+    out["geometry"] = out.geometry.intersection(view)
+    return out[~out.geometry.is_empty]
+
+
 def _draw_base(ax, countries, crs, fills: dict[str, str], lw=0.5):
     gdf = countries.to_crs(crs)
     colours = [fills.get(code, LAND) for code in gdf["adm0_a3"]]
@@ -221,9 +230,9 @@ def locator_map(countries, statuses: dict[str, str], borders: dict[str, object],
     fig, ax = plt.subplots(figsize=(6.7, 4.6))
     fills = {code: STATUS_FILL[s] for code, s in statuses.items()}
     fills["AFG"] = AFGHANISTAN_FILL
-    gdf = _draw_base(ax, countries, LOCATOR_CRS, fills, lw=0.45)
+    gdf = _draw_base(ax, _in_view(countries, extent_lonlat, 8.0), LOCATOR_CRS, fills, lw=0.45)
     if lakes is not None:
-        lakes.to_crs(LOCATOR_CRS).plot(ax=ax, color=WATER, edgecolor="none", zorder=2.5)
+        _in_view(lakes, extent_lonlat, 8.0).to_crs(LOCATOR_CRS).plot(ax=ax, color=WATER, edgecolor="none", zorder=2.5)
     handles = []
     widths = (2.0, 2.2, 1.6)
     dashes = ("solid", (0, (1, 0.6)), (0, (3, 1)))
@@ -274,11 +283,11 @@ def border_map(countries, rivers, lakes, places: pd.DataFrame, border_line, exte
     frame(ax)
     fills = {code: STATUS_FILL[s] for code, s in statuses.items()}
     fills["AFG"] = AFGHANISTAN_FILL
-    _draw_base(ax, countries, DETAIL_CRS, fills, lw=0.6)
+    _draw_base(ax, _in_view(countries, extent_lonlat), DETAIL_CRS, fills, lw=0.6)
     if lakes is not None:
-        lakes.to_crs(DETAIL_CRS).plot(ax=ax, color=WATER, edgecolor=RIVER, linewidth=0.3, zorder=3)
+        _in_view(lakes, extent_lonlat).to_crs(DETAIL_CRS).plot(ax=ax, color=WATER, edgecolor=RIVER, linewidth=0.3, zorder=3)
     if rivers is not None:
-        off = rivers.geometry.difference((river_mask if river_mask is not None else border_line).buffer(0.06))
+        off = _in_view(rivers, extent_lonlat).geometry.difference((river_mask if river_mask is not None else border_line).buffer(0.06))
         gpd.GeoSeries(off[~off.is_empty], crs="EPSG:4326").to_crs(DETAIL_CRS).plot(ax=ax, color=RIVER,
                                                                                    linewidth=0.8, zorder=3)
     gpd.GeoSeries([border_line], crs="EPSG:4326").to_crs(DETAIL_CRS).plot(ax=ax, color=HIGHLIGHT, linewidth=2.2,

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -230,6 +231,40 @@ class Progress:
         print(f" {time.perf_counter() - t:6.1f} s", flush=True)
 
 
+# What a build reads and writes, relative to the root: enough for a scratch copy to build in.
+REPO_ITEMS = ("brief.toml", LOCK_FILE, "data", "notebooks", "figures", "report")
+
+
+def copy_repo(dest: Path) -> Path:
+    """Copy what a build needs into ``dest`` (for tests and benchmarks that must not touch the repository;
+    point CSTO_BRIEF_ROOT at the copy)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for item in REPO_ITEMS:
+        src = paths.PROJ_ROOT / item
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / item)
+    return dest
+
+
+def stale_stages() -> list[tuple[str, bool]]:
+    """Which notebooks (and the export) the next ``make brief`` would run, without running anything: a
+    stage is stale when its key changed, an output is missing, or it reads the output of a stale stage."""
+    cfg = config.load()
+    state = load_state()
+    pkg = package_files()
+    stale_outputs: set[str] = set()
+    out = []
+    for s in topo_order(cfg.notebooks):
+        key = stage_key("notebook", list(s.inputs) + pkg + [LOCK_FILE], notebook_source_digest(paths.PROJ_ROOT / s.path))
+        stale = (state.get(s.path) != key or any(not (paths.PROJ_ROOT / o).exists() for o in s.outputs)
+                 or bool(stale_outputs & set(s.inputs)))
+        if stale:
+            stale_outputs.update(s.outputs)
+        out.append((s.path, stale))
+    export_stale = any(st for _, st in out) or state.get("export") != stage_key("export", export_inputs(cfg))
+    out.append(("export", export_stale))
+    return out
+
+
 def build(force: bool = False, dry_run: bool = False) -> int:
     cfg = config.load()
     state = {} if force else load_state()
@@ -281,7 +316,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m csto_brief.pipeline", description=__doc__.split("\n")[0])
     ap.add_argument("--force", action="store_true", help="rebuild every stage")
     ap.add_argument("--dry-run", action="store_true", help="list the stages and exit")
+    ap.add_argument("--plan", action="store_true", help="say which stages the next build would run, and exit")
     args = ap.parse_args(argv)
+    if args.plan:
+        for name, stale in stale_stages():
+            print(f"{'run' if stale else 'up to date':10} {name}")
+        return 0
     try:
         return build(force=args.force, dry_run=args.dry_run)
     except (BuildError, config.ConfigError) as exc:
