@@ -204,31 +204,21 @@ def divider_length(geom_m: BaseGeometry, step: float) -> float:
         raise GeoError("the divider step must be positive")
     total = 0.0
     for xy in _parts(geom_m):
-        pos, seg = xy[0], 0
-        n_steps = 0
-        while True:
-            found = False
-            while seg < len(xy) - 1:
-                p, q = xy[seg], xy[seg + 1]
-                if np.hypot(*(q - pos)) < step:
-                    seg += 1
-                    continue
-                # first point on segment p->q at distance `step` from pos, beyond pos along the line
-                d = q - p
-                f = p - pos
-                a, b, c = d @ d, 2 * f @ d, f @ f - step * step
-                disc = b * b - 4 * a * c
-                t = (-b + math.sqrt(max(disc, 0.0))) / (2 * a)
-                t = min(max(t, 0.0), 1.0)
-                pos = p + t * d
-                xy = xy.copy()
-                xy[seg] = pos
-                n_steps += 1
-                found = True
-                break
-            if not found:
-                total += n_steps * step + float(np.hypot(*(xy[-1] - pos)))
-                break
+        pos = start = xy[0]  # the divider's point; where the current segment is searched from
+        seg, n_steps = 0, 0
+        while seg < len(xy) - 1:
+            q = xy[seg + 1]
+            if np.hypot(*(q - pos)) < step:  # the segment ends inside the circle: move on
+                seg += 1
+                start = xy[seg]
+                continue
+            # ``start`` is inside the circle and q outside: the segment crosses it once (the disc is convex)
+            d, f = q - start, start - pos
+            a, b, c = d @ d, 2 * f @ d, f @ f - step * step
+            t = min(max((-b + math.sqrt(max(b * b - 4 * a * c, 0.0))) / (2 * a), 0.0), 1.0)
+            pos = start = start + t * d
+            n_steps += 1
+        total += n_steps * step + float(np.hypot(*(xy[-1] - pos)))
     return total
 
 
