@@ -27,7 +27,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from shapely.geometry import LineString, MultiLineString, Polygon, MultiPolygon, box
 

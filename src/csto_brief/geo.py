@@ -12,15 +12,19 @@ import difflib
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 from pyproj import CRS, Geod, Transformer
-from shapely.geometry import LineString, MultiLineString
+from shapely.geometry import MultiLineString
 from shapely.geometry.base import BaseGeometry
 
 from . import paths
 from .schema import DataValidationError, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GEOD = Geod(ellps="WGS84")
 GEO_DIR = "geo"  # under data/raw

@@ -51,9 +51,6 @@ PLACE_LABEL = {"capital": "Capital", "town": "Town", "crossing": "Border crossin
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 
 
-def to_crs(gdf, crs):
-    return gdf.to_crs(crs)
-
 
 def extent_of(bounds_lonlat, crs, pad=0.0):
     """Projected (xmin, xmax, ymin, ymax) of a lon/lat box, densified so its curved edges count."""
@@ -70,7 +67,6 @@ def graticule(ax, crs, step=2.0, label=True, lon_range=(40, 95), lat_range=(20, 
     tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    frame = box(x0, y0, x1, y1)
     kw = dict(color="#9DA7B0", lw=0.35, alpha=0.7, zorder=1.5)
     txt = dict(fontsize=6.5, color=style.MUTED, clip_on=False)
     for lon in np.arange(np.ceil(lon_range[0] / step) * step, lon_range[1] + 1e-9, step):
@@ -91,7 +87,6 @@ def graticule(ax, crs, step=2.0, label=True, lon_range=(40, 95), lat_range=(20, 
                 ax.text(x0 - (x1 - x0) * 0.008, hit.y, f"{lat:g}°N", ha="right", va="center", **txt)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    del frame
 
 
 def nice_length(span_m: float) -> float:
@@ -322,8 +317,6 @@ def border_map(countries, rivers, lakes, places: pd.DataFrame, border_line, exte
     frame(ax)
     return fig, ax
 
-
-GRID_EDGE = "#BBBBBB"
 
 
 def check_labels(fig) -> None:
