@@ -8,7 +8,7 @@ from matplotlib import patheffects
 from matplotlib.patches import Patch
 
 from . import style
-from .facts import STATUS_LABELS
+from .vocab import MEMBERSHIP_LABELS, VERDICT_LABELS as STATUS_LABELS
 from .schemas import STATUSES
 
 DOC_LABELS = {"A": "Study note (Sep 2020)", "B": "News item (Feb 2022)", "C": "TRT World/AP (Sep 2021)"}
@@ -85,8 +85,7 @@ def member_lanes(spells: pd.DataFrame, names: dict[str, str], as_of, start="1992
     ax.xaxis.grid(True)
     ax.set_axisbelow(True)
     handles = [Patch(color=style.MEMBERSHIP_COLOURS[k], label=lab) for k, lab in
-               (("member", "Member, taking part"), ("frozen", "Member, participation frozen"),
-                ("suspended", "Membership suspended"))]
+               ((s, MEMBERSHIP_LABELS[s]) for s in ("member", "frozen", "suspended"))]
     ax.legend(handles=handles, ncols=3, loc="upper left", bbox_to_anchor=(0, -0.12))
     return fig
 

@@ -19,6 +19,7 @@ from pyproj import Transformer
 from shapely.geometry import LineString, box
 
 from . import style
+from .vocab import MEMBERSHIP_MAP_LABELS
 
 LOCATOR_CRS = "+proj=aea +lat_1=32 +lat_2=50 +lat_0=40 +lon_0=66 +datum=WGS84 +units=m +no_defs"
 DETAIL_CRS = "EPSG:32642"
@@ -35,8 +36,7 @@ STATUS_FILL = {  # CSTO status on the map
     "suspended": "#D5D5D5",    # suspended membership (Uzbekistan)
     "former": "#EDE6F2",       # left in 1999 (Azerbaijan, Georgia)
 }
-STATUS_LABEL = {"member": "CSTO member, participating", "frozen": "CSTO member, participation frozen",
-                "suspended": "CSTO membership suspended", "former": "Former CSTO member"}
+STATUS_LABEL = MEMBERSHIP_MAP_LABELS
 AFGHANISTAN_FILL = "#CBD9C4"
 
 PLACE_STYLE = {  # marker, size, face colour, edge colour

@@ -197,17 +197,27 @@ def export_brief(cfg) -> None:
         pdf = html_to_pdf(html_text)
     except Exception as exc:
         raise BuildError(f"export of {cfg.notebook} failed: {type(exc).__name__}: {exc}") from None
-    # Both files are complete before either replaces the last good one.
+    facts_csv = facts_table_csv()
+    # All files are complete before any replaces the last good one.
+    atomic_write(paths.REPORT_DIR / "facts.csv", facts_csv)
     atomic_write(paths.REPORT_DIR / "brief.html", html_text.encode("utf-8"))
     atomic_write(paths.REPORT_DIR / "brief.pdf", pdf)
 
 
+def facts_table_csv() -> bytes:
+    """report/facts.csv: every fact the brief's text uses, with its sources and where it appears."""
+    from .render import render
+
+    return render().facts_used().to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
 def export_inputs(cfg) -> list[str]:
-    return [cfg.notebook, "brief.toml", *package_files()]
+    stage = next(s for s in cfg.notebooks if s.path == cfg.notebook)
+    return [cfg.notebook, "brief.toml", *stage.inputs, *package_files()]
 
 
 def report_outputs() -> list[str]:
-    return ["report/brief.html", "report/brief.pdf"]
+    return ["report/brief.html", "report/brief.pdf", "report/facts.csv"]
 
 
 # -- driver ---------------------------------------------------------------------------------------

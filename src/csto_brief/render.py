@@ -1,0 +1,514 @@
+"""The brief's renderer: Markdown templates in ``report/text/`` filled with named facts.
+
+Each ``report/text/NN-name.md`` is one section, in file-name order. A template is Markdown with
+Jinja placeholders; it reads only the facts (``data/processed/facts/``), the display tables
+(``data/processed/tables/``), the figures (``figures/``) and the source list. What a writer has:
+
+* ``{{ f.some_fact }}``: a fact in its display form, e.g. ``1,344.15``; in the HTML brief it carries
+  its id and shows its value, sources and the notebook that made it on hover or tap;
+* filters: ``num(d)`` (d decimals), ``words`` ("five"), ``cap`` ("Five"), ``plural("state")``
+  ("5 states"), ``pl("state")`` ("states" or "state"), ``year``, ``month``, ``date``, ``lower``;
+* ``{{ rng(f.a, f.b) }}`` for a range ("1.1–1.2"); ``{{ cite("source-id", ...) }}`` or
+  ``{{ cite(f.some_fact) }}`` for numbered citations; ``{{ ref("fig-name") }}`` or
+  ``{{ ref("table-name") }}`` for "Figure 3" / "Table 2", numbered in order of appearance;
+* ``{% call figure("fig-name", width="80%") %}Caption. Source: ...{% endcall %}`` and
+  ``{% call table("name", widths={...}, classes="compact") %}Caption. Source: ...{% endcall %}``;
+* ``{{ sources_list() }}``: the numbered list of every source cited.
+
+An unknown name stops the build naming the template file and line. A digit typed outside a
+placeholder stops it too (except the few patterns in ``ALLOWED_DIGITS``): numbers come from data.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import facts as facts_mod
+from . import paths, tables
+
+TEXT_DIR = paths.REPORT_DIR / "text"
+BLOCK = "\x00block:{}\x00"
+BLOCK_RE = re.compile(r"\x00block:(\d+)\x00")
+
+# Digits a writer may type: everything else that is a number must come from a fact.
+ALLOWED_DIGITS = (
+    (r"^#{1,6} (Annex )?[A-Z\d]+\.", "section and annex numbers in headings"),
+    (r"^\s*\d+\. ", "the number of an item in a numbered list"),
+    (r"\b1:\d+(?:m|M)\b", "map scales that name a dataset (Natural Earth 1:10m, DCW 1:1M)"),
+    (r"\bUTM zone \d+N\b", "the name of a map projection"),
+    (r"\bICD 203\b", "the name of the analytic standard whose likelihood words the brief uses"),
+    (r"\bCC BY \d\.\d\b", "the name of a licence"),
+    (r"\bto 1\b", "a ratio written as 'N to 1'"),
+    (r"\bWGS84\b", "the name of the reference ellipsoid"),
+)
+
+WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+class RenderError(ValueError):
+    pass
+
+
+def esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _card_text(text) -> str:
+    """Text inside a fact's card: escaped, and safe from Markdown emphasis."""
+    return esc(text).replace("*", "&#42;").replace("_", "&#95;")
+
+
+# -- facts as the templates see them ---------------------------------------------------------------
+@dataclass
+class FactRef:
+    """One fact as placed in the text: its row, and the text shown (the display form or a filter's)."""
+
+    row: dict
+    shown: str
+    brief: "Renderer"
+
+    @property
+    def id(self) -> str:
+        return self.row["fact_id"]
+
+    @property
+    def value(self):
+        return facts_mod.typed_value(self.row)
+
+    def with_text(self, text: str) -> "FactRef":
+        return FactRef(self.row, text, self.brief)
+
+    def __str__(self) -> str:
+        return self.brief.place(self)
+
+    __html__ = __str__
+
+    def __bool__(self) -> bool:
+        v = self.value
+        return bool(v)
+
+
+class Facts:
+    """``f.name`` in a template: the fact, or a clear error naming the nearest ids."""
+
+    def __init__(self, brief: "Renderer"):
+        self._brief = brief
+
+    def __getattr__(self, name: str) -> FactRef:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        table = self._brief.facts
+        if name not in table.index:
+            raise RenderError(f"no fact '{name}' in data/processed/facts{facts_mod.suggest(name, table.index)}")
+        row = table.loc[name].to_dict()
+        return FactRef(row, row["display"], self._brief)
+
+    __getitem__ = __getattr__
+
+
+def _ref(x) -> FactRef:
+    if not isinstance(x, FactRef):
+        raise RenderError(f"this filter formats a fact (f.name), not {x!r}")
+    return x
+
+
+def f_num(x, digits: int = 0):
+    r = _ref(x)
+    v = float(r.value)
+    return r.with_text(f"{round(v, digits):,.{digits}f}".replace("-", "\u2212") + ("%" if r.row["unit"] == "%" else ""))
+
+
+def f_words(x):
+    r = _ref(x)
+    v = int(r.value)
+    return r.with_text(WORDS[v] if 0 <= v < len(WORDS) else f"{v:,}")
+
+
+def f_cap(x):
+    if isinstance(x, FactRef):
+        return x.with_text(x.shown[:1].upper() + x.shown[1:])
+    s = str(x)
+    return s[:1].upper() + s[1:]
+
+
+def f_lower(x):
+    return x.with_text(x.shown.lower()) if isinstance(x, FactRef) else str(x).lower()
+
+
+def _is_one(r: FactRef) -> bool:
+    return r.row["type"] == "int" and int(r.value) == 1
+
+
+def f_pl(x, singular: str, plural: str | None = None) -> str:
+    """The word that follows the count: 'state' or 'states'."""
+    return singular if _is_one(_ref(x)) else (plural or singular + "s")
+
+
+def f_plural(x, singular: str, plural: str | None = None, words: bool = False) -> str:
+    """The count and its word: '5 states', '1 state' (or 'five states' with words=True)."""
+    r = _ref(x)
+    shown = f_words(r) if words else r
+    return f"{shown} {f_pl(r, singular, plural)}"
+
+
+def _date_text(r: FactRef) -> str:
+    v = str(r.row["value"])
+    if not re.fullmatch(r"\d{4}(-\d{2}){0,2}", v):
+        raise RenderError(f"fact '{r.id}' is not a date: {v!r}")
+    return v
+
+
+def f_year(x):
+    r = _ref(x)
+    return r.with_text(_date_text(r)[:4])
+
+
+def f_month(x):
+    r = _ref(x)
+    return r.with_text(facts_mod.long_date(_date_text(r)[:7]))
+
+
+def f_date(x):
+    r = _ref(x)
+    return r.with_text(facts_mod.long_date(_date_text(r)))
+
+
+# -- the renderer ----------------------------------------------------------------------------------
+@dataclass
+class Block:
+    kind: str  # "markdown" or "html"
+    content: str
+
+
+@dataclass
+class Section:
+    name: str
+    blocks: list[Block]
+
+
+@dataclass
+class Renderer:
+    text_dir: Path = TEXT_DIR
+    figure_order: list[str] = field(default_factory=list)  # from the first pass
+    table_order: list[str] = field(default_factory=list)
+    cite_order: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        from . import data
+
+        self.facts = facts_mod.load_all()
+        self.sources = data.load("sources.csv").set_index("source_id")
+        self.figures_seen: list[str] = []
+        self.tables_seen: list[str] = []
+        self.cited: list[str] = []
+        self.used: list[dict] = []
+        self.blocks: list[str] = []
+        self.template = ""
+
+    # -- facts ----------------------------------------------------------------------------------
+    def place(self, ref: FactRef) -> str:
+        self.used.append({"fact_id": ref.id, "shown": ref.shown, "template": self.template})
+        return (f'<span class="fact" data-fact="{esc(ref.id)}" tabindex="0">{esc(ref.shown)}'
+                f'{self.card(ref.row)}</span>')
+
+    def card(self, row: dict) -> str:
+        value = row["display"] + (f" {row['unit']}" if row["unit"] and row["unit"] != "%" else "")
+        parts = [f'<span class="fact-card" role="tooltip"><b>{_card_text(value)}</b>',
+                 f' <span class="fact-id">{_card_text(row["fact_id"])}</span>',
+                 f'<br>As of {_card_text(facts_mod.long_date(row["as_of"]))}']
+        if row["sources"]:
+            links = []
+            for sid in row["sources"].split(";"):
+                s = self.sources.loc[sid]
+                links.append(f'<a href="{esc(s["url"])}">{_card_text(s["publisher"])}: {_card_text(s["title"])}</a>')
+            parts.append("<br>Sources: " + "; ".join(links))
+        if row["derived_from"]:
+            parts.append("<br>Derived from " + ", ".join(_card_text(p) for p in row["derived_from"].split(";")))
+        parts.append(f'<br>Made by notebook {_card_text(row["notebook"])}</span>')
+        return "".join(parts)
+
+    # -- citations ------------------------------------------------------------------------------
+    def cite(self, *items) -> str:
+        ids: list[str] = []
+        for it in items:
+            if isinstance(it, FactRef):
+                srcs = [s for s in it.row["sources"].split(";") if s]
+                if not srcs:
+                    raise RenderError(f"fact '{it.id}' has no sources to cite (it is derived)")
+                ids.extend(srcs)
+            elif isinstance(it, (list, tuple)):
+                ids.extend(it)
+            else:
+                ids.extend(s for s in str(it).split(";") if s)
+        for sid in ids:
+            if sid not in self.sources.index:
+                raise RenderError(f"source '{sid}' is not in data/raw/sources.csv"
+                                  + facts_mod.suggest(sid, self.sources.index))
+            if sid not in self.cited:
+                self.cited.append(sid)
+        order = self.cite_order or self.cited
+        nums = sorted({order.index(s) + 1 for s in ids})
+        return "[" + ", ".join(f'<a class="cite" href="#src-{n}">{n}</a>' for n in nums) + "]"
+
+    # -- figures and tables ---------------------------------------------------------------------
+    def _number(self, name: str) -> tuple[str, int]:
+        if name in self.figure_order:
+            return "Figure", self.figure_order.index(name) + 1
+        if name in self.table_order:
+            return "Table", self.table_order.index(name) + 1
+        if self.figure_order or self.table_order:
+            raise RenderError(f"'{name}' is neither a figure nor a table placed in the brief"
+                              + facts_mod.suggest(name, self.figure_order + self.table_order))
+        return "Figure", 0  # first pass: numbers are not known yet
+
+    def sec(self, *names: str) -> str:
+        """'Section 2' (or 'Sections 2 and 3'), linked, for the templates named (file names without .md)."""
+        nums = []
+        for name in names:
+            path = self.text_dir / f"{name}.md"
+            if not path.exists():
+                raise RenderError(f"no section '{name}' in {paths.rel(self.text_dir)}"
+                                  + facts_mod.suggest(name, [p.stem for p in self.text_dir.glob("*.md")]))
+            m = re.search(r"^#{1,6} (\d+)\. (.+)$", path.read_text(encoding="utf-8"), re.M)
+            if not m:
+                raise RenderError(f"section '{name}' has no numbered heading ('## N. Title')")
+            anchor = re.sub(r"\s", "-", f"{m.group(1)}. {m.group(2).strip()}")
+            nums.append(f'<a href="#{esc(anchor)}">{m.group(1)}</a>')
+        word = "Section" if len(nums) == 1 else "Sections"
+        return f"{word} " + (nums[0] if len(nums) == 1 else ", ".join(nums[:-1]) + " and " + nums[-1])
+
+    def ref(self, name: str) -> str:
+        kind, n = self._number(name)
+        return f'<a href="#{kind.lower()}-{n}">{kind} {n}</a>'
+
+    @staticmethod
+    def _split_caption(text: str) -> tuple[str, str]:
+        text = " ".join(text.split())
+        if " Source: " not in f" {text}":
+            raise RenderError("a figure or table needs a caption and a source line ('... Source: ...')")
+        cap, src = (" " + text).rsplit(" Source: ", 1)
+        return _inline(cap.strip()), _inline(src.strip())
+
+    def _block(self, html_text: str) -> str:
+        self.blocks.append(html_text)
+        return "\n\n" + BLOCK.format(len(self.blocks) - 1) + "\n\n"
+
+    def figure(self, name: str, width: str = "100%", caller=None) -> str:
+        path = paths.FIGURES_DIR / f"{name}.svg"
+        if not path.exists():
+            raise RenderError(f"figure '{name}' not found: {paths.rel(path)}")
+        if name in self.figures_seen:
+            raise RenderError(f"figure '{name}' is placed twice")
+        self.figures_seen.append(name)
+        n = len(self.figures_seen)
+        caption, source = self._split_caption(caller() if caller else "")
+        uri = "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+        alt = re.sub(r"<[^>]+>", "", re.sub(r'<span class="fact-card".*?</span></span>', "</span>", caption))
+        return self._block(
+            f'<figure class="figure" id="figure-{n}">'
+            f'<img src="{uri}" alt="{esc(html.unescape(alt))}" style="width:{esc(width)}"/>'
+            f'<figcaption><span class="label">Figure {n}.</span> {caption}'
+            f'<span class="source">Source: {source}</span></figcaption></figure>')
+
+    def table(self, name: str, widths: dict | None = None, classes: str = "", caller=None) -> str:
+        t = tables.declared(name)
+        df = tables.load(name)
+        if name in self.tables_seen:
+            raise RenderError(f"table '{name}' is placed twice")
+        self.tables_seen.append(name)
+        n = len(self.tables_seen)
+        caption, source = self._split_caption(caller() if caller else "")
+        widths = widths or {}
+        unknown = set(widths) - set(t.names)
+        if unknown:
+            raise RenderError(f"table '{name}' has no column {sorted(unknown)}; its columns: {list(t.names)}")
+        head = "".join(f'<th style="width:{esc(widths[c])}">{esc(c)}</th>' if c in widths else f"<th>{esc(c)}</th>"
+                       for c in t.names)
+        body = []
+        for row in df.itertuples(index=False):
+            cells = []
+            for c, v in zip(t.names, row):
+                if c in t.cite:
+                    cells.append(f"<td>{self.cite(*v.split(';'))}</td>")
+                elif c in t.verdict:
+                    from .vocab import VERDICT_LABELS
+                    cells.append(f'<td><span class="status status-{esc(v)}">{esc(VERDICT_LABELS[v])}</span></td>')
+                else:
+                    cells.append(f"<td>{esc(v)}</td>")
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        return self._block(
+            f'<figure class="table {esc(classes)}" id="table-{n}">'
+            f'<figcaption><span class="label">Table {n}.</span> {caption}</figcaption>'
+            f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+            f'<p class="source">Source: {source}</p></figure>')
+
+    def sources_list(self) -> str:
+        order = self.cite_order or self.cited
+        accessed = {self.sources.loc[sid, "date_accessed"] for sid in order}
+        common = accessed.pop() if len(accessed) == 1 else None
+        items = []
+        for n, sid in enumerate(order, start=1):
+            s = self.sources.loc[sid]
+            published = f", {facts_mod.long_date(s['date_published'])}" if s["date_published"] else ""
+            shown = re.sub(r"^https?://(www\.)?", "", s["url"])
+            when = "" if common else f" (accessed {facts_mod.long_date(s['date_accessed'].date().isoformat())})"
+            items.append(f'<li id="src-{n}" value="{n}">{esc(s["publisher"])}, <i>{esc(s["title"])}</i>{published}. '
+                         f'<a href="{esc(s["url"])}">{esc(shown)}</a>{when}.</li>')
+        note = (f'<p class="sources-note">Every source was read, as a stored copy, on '
+                f'{facts_mod.long_date(common.date().isoformat())}.</p>' if common is not None else "")
+        return self._block(f'{note}<ol class="sources">{"".join(items)}</ol>')
+
+    # -- templates ------------------------------------------------------------------------------
+    def environment(self):
+        import jinja2
+
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(self.text_dir)), undefined=jinja2.StrictUndefined,
+                                 autoescape=False, keep_trailing_newline=True)
+        env.filters.update(num=f_num, words=f_words, cap=f_cap, lower=f_lower, pl=f_pl, plural=f_plural,
+                           year=f_year, month=f_month, date=f_date)
+        env.globals.update(f=Facts(self), cite=self.cite, ref=self.ref, sec=self.sec, figure=self.figure, table=self.table,
+                           sources_list=self.sources_list, rng=lambda a, b: f"{a}\u2013{b}")
+        return env
+
+    def template_files(self) -> list[Path]:
+        files = sorted(self.text_dir.glob("*.md"))
+        if not files:
+            raise RenderError(f"no templates in {paths.rel(self.text_dir)}")
+        return files
+
+    def render_all(self) -> list[Section]:
+        env = self.environment()
+        sections = []
+        for path in self.template_files():
+            self.template = path.name
+            self.blocks = []
+            try:
+                text = env.get_template(path.name).render()
+            except Exception as exc:  # noqa: BLE001 - every failure is reported with file and line
+                raise RenderError(_where(exc, path) + f": {_message(exc)}") from None
+            sections.append(Section(path.stem, _split(text, self.blocks)))
+        return sections
+
+
+def _inline(text: str) -> str:
+    """A caption's Markdown (emphasis only) as HTML."""
+    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
+    return re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<em>\1</em>", text)
+
+
+def _md(text: str) -> Block:
+    # nbconvert reads $...$ in Markdown as mathematics: a dollar sign is written as an entity.
+    return Block("markdown", text.replace("$", "&#36;") + "\n")
+
+
+def _split(text: str, blocks: list[str]) -> list[Block]:
+    out: list[Block] = []
+    pos = 0
+    for m in BLOCK_RE.finditer(text):
+        md = text[pos:m.start()].strip()
+        if md:
+            out.append(_md(md))
+        out.append(Block("html", blocks[int(m.group(1))]))
+        pos = m.end()
+    rest = text[pos:].strip()
+    if rest:
+        out.append(_md(rest))
+    return out
+
+
+def _where(exc: BaseException, path: Path) -> str:
+    line = getattr(exc, "lineno", None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename and frame.filename.endswith(path.name):
+            line = frame.lineno
+    return f"{paths.rel(path)}, line {line}" if line else paths.rel(path)
+
+
+def _message(exc: BaseException) -> str:
+    import jinja2
+
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"undefined name: {exc.message}"
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"template syntax: {exc.message}"
+    return str(exc) if isinstance(exc, (RenderError, KeyError)) else f"{type(exc).__name__}: {exc}"
+
+
+# -- checks ----------------------------------------------------------------------------------------
+PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def typed_digits(text: str, name: str = "template") -> list[str]:
+    """Digits typed outside a placeholder, each as 'file, line N: ...', except ALLOWED_DIGITS."""
+    stripped = PLACEHOLDER.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    problems = []
+    for n, line in enumerate(stripped.splitlines(), start=1):
+        rest = line
+        for pattern, _why in ALLOWED_DIGITS:
+            rest = re.sub(pattern, " ", rest)
+        m = re.search(r"\d[\d,.]*", rest)
+        if m:
+            problems.append(f"{name}, line {n}: the number {m.group(0)!r} is typed; take it from a fact "
+                            f"({{{{ f.name }}}}), so it follows the data")
+    return problems
+
+
+def check_templates(text_dir: Path = TEXT_DIR) -> None:
+    problems = []
+    for path in sorted(text_dir.glob("*.md")):
+        problems.extend(typed_digits(path.read_text(encoding="utf-8"), paths.rel(path)))
+    if problems:
+        raise RenderError("numbers typed in the brief's text:\n  " + "\n  ".join(problems))
+
+
+@dataclass
+class Rendered:
+    sections: list[Section]
+    used: list[dict]
+    cited: list[str]
+    figures: list[str]
+    tables: list[str]
+    facts: pd.DataFrame
+
+    def show(self) -> None:
+        """Display every block in the notebook, as the brief will show it."""
+        from IPython.display import HTML, Markdown, display
+
+        for s in self.sections:
+            for b in s.blocks:
+                display(Markdown(b.content) if b.kind == "markdown" else HTML(b.content))
+
+    def facts_used(self) -> pd.DataFrame:
+        """Every fact the prose uses, once, with its sources and where it appears: report/facts.csv."""
+        used = pd.DataFrame(self.used)
+        where = used.groupby("fact_id", sort=False)["template"].agg(lambda t: ";".join(dict.fromkeys(t)))
+        shown = used.groupby("fact_id", sort=False)["shown"].agg(lambda t: ";".join(dict.fromkeys(t)))
+        rows = self.facts.loc[list(where.index)].reset_index(drop=True)
+        from . import data
+
+        src = data.load("sources.csv").set_index("source_id")["url"]
+        rows["source_urls"] = rows["sources"].map(lambda s: " ".join(src[x] for x in s.split(";") if x))
+        rows["shown_as"] = rows["fact_id"].map(shown)
+        rows["used_in"] = rows["fact_id"].map(where)
+        return rows[["fact_id", "display", "shown_as", "value", "type", "unit", "as_of", "sources", "source_urls",
+                     "derived_from", "notebook", "used_in", "note"]].sort_values("fact_id").reset_index(drop=True)
+
+
+def render(text_dir: Path | None = None) -> Rendered:
+    """Render every section twice: the first pass numbers figures, tables and citations in order of
+    appearance, the second writes them."""
+    text_dir = text_dir or TEXT_DIR
+    check_templates(text_dir)
+    first = Renderer(text_dir)
+    first.render_all()
+    second = Renderer(text_dir, figure_order=first.figures_seen, table_order=first.tables_seen,
+                      cite_order=first.cited)
+    sections = second.render_all()
+    return Rendered(sections, second.used, second.cited, second.figures_seen, second.tables_seen, second.facts)

@@ -1,0 +1,27 @@
+"""The brief's words for statuses and verdicts, declared once.
+
+Charts, maps, tables and the prose take their labels from here, so a status reads the same
+on a map legend, in a table and in a sentence.
+"""
+
+from __future__ import annotations
+
+# Membership status of a state in an alliance (csto_brief.membership derives them from events).
+MEMBERSHIP_STATUSES = ("member", "frozen", "suspended", "former")
+
+# As a row or legend entry in a chart or table about the CSTO.
+MEMBERSHIP_LABELS = {
+    "member": "Member, taking part",
+    "frozen": "Member, participation frozen",
+    "suspended": "Membership suspended",
+    "former": "Former member",
+}
+
+# On a map, where the legend must name the alliance.
+MEMBERSHIP_MAP_LABELS = {s: ("CSTO " + label[0].lower() + label[1:]) if s != "former" else "Former CSTO member"
+                         for s, label in MEMBERSHIP_LABELS.items()}
+
+# The verdict on a claim of the source documents.
+VERDICTS = ("holds", "outdated", "wrong", "imprecise", "unverifiable")
+VERDICT_LABELS = {"holds": "Holds", "outdated": "Outdated", "wrong": "Wrong", "imprecise": "Imprecise",
+                  "unverifiable": "Unverifiable"}
