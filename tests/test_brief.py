@@ -1,18 +1,19 @@
-"""The committed brief is fresh (made from the committed notebooks) and says what the analysis found."""
+"""The committed brief is fresh (made from the committed notebooks and text) and says what the analysis found."""
 
 import hashlib
-import json
 import re
 
 import nbformat
+import pandas as pd
 import pypdf
 import pytest
 
-from csto_brief import config, paths
+from csto_brief import config, facts, paths, render
 from csto_brief.export import SOURCE_HASH_KEY, BriefHTMLExporter
 
 PDF = paths.REPORT_DIR / "brief.pdf"
 HTML = paths.REPORT_DIR / "brief.html"
+CARD = re.compile(r'<span class="fact-card".*?Made by notebook [\w-]+</span>', re.S)
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +29,9 @@ def pdf_text():
     return re.sub(r"\s+", " ", text)
 
 
-def headline(n):
-    return json.loads((paths.PROCESSED_DIR / f"headline_0{n}.json").read_text())
+@pytest.fixture(scope="module")
+def used_facts():
+    return pd.read_csv(paths.REPORT_DIR / "facts.csv", dtype=str, keep_default_na=False)
 
 
 def test_committed_html_is_the_export_of_the_committed_notebook(fresh_html):
@@ -41,26 +43,37 @@ def test_committed_pdf_was_made_from_the_committed_html():
     assert meta[f"/{SOURCE_HASH_KEY}"] == hashlib.sha256(HTML.read_bytes()).hexdigest()
 
 
-def test_prose_numbers_match_the_data_they_came_from(pdf_text):
-    h1, h2, h3, h4 = (headline(i) for i in (1, 2, 3, 4))
-    v = h1["verdicts"]
-    assert f"{v['holds']} of {h1['claims']} claims" in pdf_text
-    r = h3["ratios"]
-    assert (f"NATO outweighs the CSTO about {r['milex_usd']:.0f} to 1 in military spending and "
-            f"{r['gdp_usd']:.0f} to 1 in GDP") in pdf_text
-    assert f"Russia accounts for {100 * h3['rus_share_of_csto']['milex_usd']:.0f}% of its members' military spending" in pdf_text
-    assert f"only {h1['csto_participating']} of its {h1['csto_members']} members still take part" in pdf_text
-    assert f"Tajik foreign ministry's {h2['tjk_official_km']:,.2f} km" in pdf_text
-    assert f"{h2['tjk_ne10m_km']:,.0f} km in Natural Earth at 1:10 million" in pdf_text
-    assert f"India is {h4['ind']['observer']['words']} to seek or obtain" in pdf_text
-    assert f"{h4['top_observer_candidate']['name']}, is still rated {h4['top_observer_candidate']['words']}" in pdf_text
+def test_every_fact_in_the_text_appears_in_the_pdf_as_the_data_gives_it(pdf_text, used_facts):
+    """Each fact the templates place is in the PDF in the form the facts table gives (its display form, or
+    the form a filter made of it), and that display form is the one data/processed holds."""
+    processed = facts.load_all()
+    assert len(used_facts) >= 100
+    missing = []
+    for r in used_facts.itertuples():
+        assert r.display == processed.loc[r.fact_id, "display"], r.fact_id
+        for shown in r.shown_as.split(" | "):
+            if " ".join(shown.split()) not in pdf_text:
+                missing.append((r.fact_id, shown))
+    assert missing == []
 
 
-def test_summary_has_key_judgments_with_confidence(pdf_text):
-    summary = pdf_text[pdf_text.index("Key judgments"):pdf_text.index("1. What the CSTO is")]
-    pointers = re.findall(r"Sections? \d", summary)  # every judgment points to its evidence
-    assert 4 <= len(pointers) <= 7, pointers
-    assert len(re.findall(r"(High|Moderate|Low) confidence", summary)) >= 4
+def test_headline_numbers_read_as_the_data_say(pdf_text):
+    f = facts.load_all()["display"]
+    assert f"{f['n_claims_holds']} of {f['n_claims']} claims" in pdf_text
+    assert f"only {f['csto_participating']} of its {f['csto_members']} members still take part" in pdf_text
+    assert f"Tajik foreign ministry's {f['tjk_official_km']} km" in pdf_text
+    assert f"India is {f['ind_observer_words']} to seek or obtain" in pdf_text
+    assert f"{f['top_observer_name']}, is still rated {f['top_observer_words']}" in pdf_text
+
+
+def test_summary_has_key_judgments_each_with_a_confidence_and_a_pointer(fresh_html):
+    box = fresh_html[fresh_html.index("<strong>Key judgments"):]
+    items = re.findall(r"<li>(.*?)</li>", box[:box.index("</ol>")], flags=re.S)
+    assert 4 <= len(items) <= 7
+    for item in items:
+        text = CARD.sub("", item)
+        assert re.search(r'Sections? <a href="#\d', text), text[:160]
+    assert sum("confidence" in CARD.sub("", i) for i in items) >= len(items) - 1
 
 
 def test_pdf_has_title_cut_off_sections_and_captions(pdf_text):
@@ -71,9 +84,8 @@ def test_pdf_has_title_cut_off_sections_and_captions(pdf_text):
                     "3. The CSTO and NATO side by side", "4. India's prospects", "5. Outlook and signposts",
                     "6. What has changed since the source documents", "7. Methods and data", "Sources"):
         assert heading in pdf_text, heading
-    nb = nbformat.read(paths.PROJ_ROOT / cfg.notebook, as_version=4)
-    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    n_fig, n_tab = code.count("B.figure("), code.count("B.table(")
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(render.TEXT_DIR.glob("*.md")))
+    n_fig, n_tab = len(re.findall(r"call figure\(", text)), len(re.findall(r"call table\(", text))
     assert n_fig >= 10 and n_tab >= 6
     for n in range(1, n_fig + 1):
         assert f"Figure {n}. " in pdf_text, n
@@ -82,7 +94,7 @@ def test_pdf_has_title_cut_off_sections_and_captions(pdf_text):
     assert f"Figure {n_fig + 1}. " not in pdf_text
     assert pdf_text.count("Source: ") >= n_fig + n_tab  # every figure and table has a source line
     pages = len(pypdf.PdfReader(PDF).pages)
-    assert 8 <= pages <= 16 and f"Page 1 of {pages}" in pdf_text
+    assert 8 <= pages <= 17 and f"Page 1 of {pages}" in pdf_text
 
 
 def test_pdf_has_no_code_or_debris(pdf_text):

@@ -199,6 +199,7 @@ class Renderer:
     figure_order: list[str] = field(default_factory=list)  # from the first pass
     table_order: list[str] = field(default_factory=list)
     cite_order: list[str] = field(default_factory=list)
+    final: bool = False  # the second pass: every reference must resolve
 
     def __post_init__(self):
         from . import data
@@ -263,7 +264,7 @@ class Renderer:
             return "Figure", self.figure_order.index(name) + 1
         if name in self.table_order:
             return "Table", self.table_order.index(name) + 1
-        if self.figure_order or self.table_order:
+        if self.final:
             raise RenderError(f"'{name}' is neither a figure nor a table placed in the brief"
                               + facts_mod.suggest(name, self.figure_order + self.table_order))
         return "Figure", 0  # first pass: numbers are not known yet
@@ -489,7 +490,7 @@ class Rendered:
         """Every fact the prose uses, once, with its sources and where it appears: report/facts.csv."""
         used = pd.DataFrame(self.used)
         where = used.groupby("fact_id", sort=False)["template"].agg(lambda t: ";".join(dict.fromkeys(t)))
-        shown = used.groupby("fact_id", sort=False)["shown"].agg(lambda t: ";".join(dict.fromkeys(t)))
+        shown = used.groupby("fact_id", sort=False)["shown"].agg(lambda t: " | ".join(dict.fromkeys(t)))
         rows = self.facts.loc[list(where.index)].reset_index(drop=True)
         from . import data
 
@@ -509,6 +510,6 @@ def render(text_dir: Path | None = None) -> Rendered:
     first = Renderer(text_dir)
     first.render_all()
     second = Renderer(text_dir, figure_order=first.figures_seen, table_order=first.tables_seen,
-                      cite_order=first.cited)
+                      cite_order=first.cited, final=True)
     sections = second.render_all()
     return Rendered(sections, second.used, second.cited, second.figures_seen, second.tables_seen, second.facts)

@@ -1,0 +1,174 @@
+"""The writing system: facts, display tables and the Markdown templates of the brief."""
+
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from csto_brief import facts, paths, pipeline, render, tables
+
+
+# -- the templates the brief is written in ---------------------------------------------------------
+def test_a_typed_number_is_refused_with_file_and_line():
+    text = "## 3. Title\n\n1. First judgment\n\nNATO has 32 members.\n\nNatural Earth 1:10m, {{ f.x }} to 1.\n"
+    problems = render.typed_digits(text, "report/text/x.md")
+    assert problems == ["report/text/x.md, line 5: the number '32' is typed; take it from a fact "
+                        "({{ f.name }}), so it follows the data"]
+
+
+def test_numbers_inside_placeholders_and_comments_are_not_typed():
+    assert render.typed_digits('{# edited 2026 #}{{ f.a | num(2) }} and {% call table("t", widths={"A": "9%"}) %}') == []
+
+
+def test_committed_templates_type_no_numbers():
+    render.check_templates()  # raises, listing file and line, if a writer typed a number
+
+
+def _write(tmp_path, name, text):
+    d = tmp_path / "text"
+    d.mkdir(exist_ok=True)
+    (d / name).write_text(text, encoding="utf-8")
+    return d
+
+
+def test_an_unknown_fact_stops_the_render_naming_file_line_and_near_ids(tmp_path):
+    d = _write(tmp_path, "01-a.md", "## 1. A\n\nText.\n\nThe border is {{ f.tjk_oficial_km }} km.\n")
+    with pytest.raises(render.RenderError, match=r"text/01-a.md, line 5: no fact 'tjk_oficial_km'.*did you mean 'tjk_official_km'"):
+        render.render(d)
+
+
+def test_an_undefined_name_stops_the_render_naming_file_and_line(tmp_path):
+    d = _write(tmp_path, "01-a.md", "## 1. A\n\n{{ nonsense }}\n")
+    with pytest.raises(render.RenderError, match=r"text/01-a.md, line 3: undefined name: 'nonsense' is undefined"):
+        render.render(d)
+
+
+def test_a_reference_to_a_figure_not_placed_is_an_error(tmp_path):
+    d = _write(tmp_path, "01-a.md", "## 1. A\n\nSee {{ ref('fig-richardson') }}.\n")
+    with pytest.raises(render.RenderError, match=r"line 3: 'fig-richardson' is neither a figure nor a table"):
+        render.render(d)
+
+
+def test_figures_and_tables_are_numbered_in_order_and_references_can_point_ahead(tmp_path):
+    d = _write(tmp_path, "01-a.md", (
+        "## 1. A\n\nAs {{ ref('fig-richardson') }} and {{ ref('candidates') }} show.\n\n"
+        "{% call figure('fig-bloc-shares') %}First. Source: us.{% endcall %}\n\n"
+        "{% call figure('fig-richardson') %}Second. Source: us.{% endcall %}\n\n"
+        "{% call table('candidates') %}A table. Source: us.{% endcall %}\n"))
+    out = render.render(d)
+    md = out.sections[0].blocks[0].content
+    assert '<a href="#figure-2">Figure 2</a>' in md and '<a href="#table-1">Table 1</a>' in md
+    assert out.figures == ["fig-bloc-shares", "fig-richardson"] and out.tables == ["candidates"]
+    assert 'id="figure-2"' in out.sections[0].blocks[2].content
+
+
+def test_citations_are_numbered_in_order_of_first_use_and_listed(tmp_path):
+    d = _write(tmp_path, "01-a.md", "## 1. A\n\nOne {{ cite(f.tjk_official_km) }}, two {{ cite('cia-world', 'ministry-of-2013') }}.\n\n{{ sources_list() }}\n")
+    out = render.render(d)
+    md = out.sections[0].blocks[0].content
+    assert 'One [<a class="cite" href="#src-1">1</a>]' in md
+    assert 'two [<a class="cite" href="#src-1">1</a>, <a class="cite" href="#src-2">2</a>]' in md
+    assert out.cited == ["ministry-of-2013", "cia-world"]
+    assert '<li id="src-2" value="2">' in out.sections[0].blocks[1].content
+
+
+def test_a_fact_carries_its_id_value_sources_and_notebook(tmp_path):
+    d = _write(tmp_path, "01-a.md", "## 1. A\n\n{{ f.tjk_official_km }}\n")
+    md = render.render(d).sections[0].blocks[0].content
+    assert md.startswith('## 1. A\n\n<span class="fact" data-fact="tjk_official_km" tabindex="0">1,344.15<span class="fact-card"')
+    assert "Made by notebook 02-map-and-measure-borders" in md and "Ministry" in md and 'href="http' in md
+
+
+def test_words_and_plurals_follow_the_count(tmp_path):
+    d = _write(tmp_path, "01-a.md", ("## 1. A\n\n{{ f.n_candidates | words | cap }} states; "
+                                     "{{ f.n_candidates | plural('state') }}; {{ f.n_documents | words }} "
+                                     "{{ f.n_documents | pl('document') }}.\n"))
+    md = render.render(d).sections[0].blocks[0].content
+    text = pd.Series([md]).str.replace(r'<span class="fact-card".*?Made by notebook [\w-]+</span>', "", regex=True)[0]
+    text = pd.Series([text]).str.replace(r"<[^>]+>", "", regex=True)[0]
+    n = int(facts.load_all().loc["n_candidates", "value"])
+    assert text == (f"## 1. A\n\n{render.WORDS[n].capitalize()} states; {n} state{'s' if n != 1 else ''}; "
+                    f"three documents.\n")
+
+
+def test_a_filter_refuses_what_is_not_a_fact(tmp_path):
+    d = _write(tmp_path, "01-a.md", "## 1. A\n\n{{ 5 | words }}\n")
+    with pytest.raises(render.RenderError, match=r"line 3: this filter formats a fact"):
+        render.render(d)
+
+
+# -- the facts and display tables ------------------------------------------------------------------
+def test_every_fact_is_sourced_or_derived_and_every_source_exists():
+    allf = facts.load_all()  # validates each notebook's file against the schema (sources exist)
+    assert len(allf) > 100
+    unsourced = allf[(allf["sources"] == "") & (allf["derived_from"] == "")]
+    assert unsourced.empty, list(unsourced.index)
+    for f in allf["derived_from"].str.split(";").explode().dropna():
+        if f and "*" not in f:
+            assert (paths.PROJ_ROOT / f).exists(), f
+
+
+def test_every_fact_the_prose_uses_is_in_the_published_list():
+    used = render.render().facts_used()
+    published = pd.read_csv(paths.REPORT_DIR / "facts.csv", dtype=str, keep_default_na=False)
+    assert list(published["fact_id"]) == list(used["fact_id"])
+    assert (published["sources"] + published["derived_from"] != "").all()
+    with_sources = published[published["sources"] != ""]
+    assert with_sources["source_urls"].str.startswith("http").all()
+
+
+def test_a_fact_without_sources_is_refused():
+    rec = facts.Recorder("99-test")
+    with pytest.raises(facts.FactError, match="needs sources or the inputs it was derived from"):
+        rec.add("x", 1)
+    with pytest.raises(facts.FactError, match="recorded twice"):
+        rec.add("y", 1, derived_from="data/raw/claims.csv")
+        rec.add("y", 2, derived_from="data/raw/claims.csv")
+
+
+def test_float_facts_are_written_at_twelve_significant_digits():
+    assert facts.format_value("float", 871.4166139386039) == ("871.416613939", "871.4")
+    assert facts.format_value("float", 871.416613938604, digits=2) == ("871.416613939", "871.42")
+    assert facts.format_value("float", -2.0, digits=0) == ("-2", "\u22122")
+
+
+def test_a_display_table_must_match_its_declaration():
+    with pytest.raises(ValueError, match="differ from the declared"):
+        tables.save(pd.DataFrame({"State": ["X"]}), "candidates")
+    with pytest.raises(KeyError, match="did you mean 'candidates'"):
+        tables.save(pd.DataFrame(), "candidate")
+
+
+# -- a new candidate, as a user would add it -------------------------------------------------------
+def test_adding_a_candidate_changes_every_count_that_depends_on_it(tmp_path):
+    """In a copy of the repository: add a sixth candidate's evidence and scores, re-run only the model
+    notebook, render the text, and check that every count and number word follows."""
+    root = pipeline.copy_repo(tmp_path / "repo")
+    ev = pd.read_csv(root / "data/raw/status/evidence.csv", dtype=str, keep_default_na=False)
+    sc = pd.read_csv(root / "data/raw/status/scores.csv", dtype=str, keep_default_na=False)
+    ind_ev = ev[ev["candidate"] == "IND"].copy()
+    new_ids = {old: f"E{900 + i}" for i, old in enumerate(ind_ev["evidence_id"])}
+    ind_ev = ind_ev.assign(candidate="MNG", evidence_id=ind_ev["evidence_id"].map(new_ids))
+    mng = sc[sc["candidate_iso3"] == "IND"].assign(
+        candidate_iso3="MNG",
+        evidence=lambda d: d["evidence"].map(lambda s: ";".join(new_ids.get(e, e) for e in s.split(";"))))
+    pd.concat([ev, ind_ev]).to_csv(root / "data/raw/status/evidence.csv", index=False, lineterminator="\n")
+    pd.concat([sc, mng]).to_csv(root / "data/raw/status/scores.csv", index=False, lineterminator="\n")
+    env = {**os.environ, "CSTO_BRIEF_ROOT": str(root)}
+    py = sys.executable
+    subprocess.run([py, "-m", "csto_brief.provenance", "update", "data/raw/status/evidence.csv",
+                    "data/raw/status/scores.csv"], cwd=root, env=env, check=True, capture_output=True)
+    code = ("from csto_brief import config, pipeline, render; "
+            "s = next(s for s in config.load().notebooks if s.path.startswith('notebooks/04'));"
+            "pipeline.execute_notebook(s); b = render.render(); import re, html;"
+            "t = ' '.join(bl.content for sec in b.sections for bl in sec.blocks);"
+            "t = re.sub(r'<span class=\"fact-card\".*?Made by notebook [\\w-]+</span>', '', t);"
+            "print(html.unescape(re.sub(r'<[^>]+>', '', t)))")
+    out = subprocess.run([py, "-c", code], cwd=root, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    text = " ".join(out.stdout.split())
+    assert "The five other candidates" in text
+    assert "partner status, six states: central value" in text  # a figure caption
+    assert "The four other candidates" not in text and "five states" not in text
