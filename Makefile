@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help brief test env plan rebuild validate lock clean bench
+.PHONY: help brief test env plan rebuild validate lock clean bench preview docs
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,6 +31,12 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@$(PY) -m pip check -q >/dev/null || $(PY) -m pip check
 	@touch $@
+
+preview: env ## Serve the HTML brief on 127.0.0.1:8000 and rebuild it when report/text/*.md or the data change (PORT=...)
+	@$(PY) -m csto_brief.preview --port $(or $(PORT),8000)
+
+docs: env ## Rewrite each notebook's Reads/Writes and the README's notebook table from brief.toml
+	@$(PY) -m csto_brief.docs
 
 plan: env ## Say which stages the next `make brief` would run, without running them
 	@$(PY) -m csto_brief.pipeline --plan

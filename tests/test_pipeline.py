@@ -65,3 +65,10 @@ def test_state_file_round_trip(tmp_path, monkeypatch):
     (tmp_path / "state.json").write_text("{broken")
     assert pipeline.load_state() == {}
     json.dumps(pipeline.load_state())
+
+
+def test_reads_and_writes_are_declared_once():
+    """Each notebook's Reads/Writes and the README's notebook table are generated from brief.toml."""
+    from csto_brief import docs
+
+    assert docs.sync(check=True) == []

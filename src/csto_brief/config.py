@@ -20,6 +20,8 @@ class NotebookStage:
     path: str
     inputs: tuple[str, ...]
     outputs: tuple[str, ...] = field(default_factory=tuple)
+    declared_inputs: tuple[str, ...] = field(default_factory=tuple)  # as written, globs unexpanded
+    question: str = ""
 
     @property
     def name(self) -> str:
@@ -61,7 +63,8 @@ def load(path: Path | None = None) -> BriefConfig:
     for i, nb in enumerate(raw.get("notebooks", []), start=1):
         if "path" not in nb or "inputs" not in nb:
             raise ConfigError(f"{paths.rel(path)}: [[notebooks]] entry {i} needs 'path' and 'inputs'")
-        stages.append(NotebookStage(nb["path"], _expand(nb["inputs"]), tuple(nb.get("outputs", ()))))
+        stages.append(NotebookStage(nb["path"], _expand(nb["inputs"]), tuple(nb.get("outputs", ())),
+                                    tuple(nb["inputs"]), nb.get("question", "")))
     if not any(s.path == brief["notebook"] for s in stages):
         raise ConfigError(f"{paths.rel(path)}: [brief] notebook '{brief['notebook']}' is not among [[notebooks]]")
     return BriefConfig(
