@@ -105,3 +105,37 @@ def test_bands_and_confidence():
 def test_the_committed_model_is_valid_and_covers_every_candidate():
     m = sm.build(data.load("status/criteria.csv"), data.load("status/scores.csv"), data.load("status/evidence.csv"))
     assert "IND" in m.candidates and len(m.candidates) >= 3
+
+
+def test_eligibility_is_a_gate_not_a_weight():
+    """A doubtful gate caps the prospect, a failed one zeroes it, a passed one leaves it; the gate's own
+    score never enters the weighted sums."""
+    s = np.array([[2.0, 2, 2, 2], [0.0, 2, 2, 2], [-2.0, 2, 2, 2]])
+    w = np.array([0.0, 0.5, 0.5, 0.0])  # C1 is the gate: no weight
+    demand = np.array([False, True, False, False])
+    gates = np.array([True, False, False, False])
+    out = sm.components(s, w, demand, gates, gate_cap=20)
+    assert list(out["demand"]) == [100, 100, 100] and list(out["supply"]) == [100, 100, 100]
+    assert list(out["prospect"]) == [100, 20, 0]
+    assert [sm.gate_outcome(v) for v in (2, 1, 0, -1, -2)] == ["passes", "passes", "doubtful", "doubtful", "fails"]
+
+
+def test_partner_status_is_never_likelier_than_observer_status():
+    m = sm.build(*toy())
+    c = m.criteria.copy()
+    c["w_partner"] = [0.0, 0.25, 0.5, 0.25]  # partner weighs the favourable supply criterion more
+    c["w_partner_low"], c["w_partner_high"] = c["w_partner"], c["w_partner"]
+    m = sm.Model(c, m.scores, m.evidence)
+    obs, par = sm.index(m, "observer").loc["AAA"], sm.index(m, "partner").loc["AAA"]
+    assert par["prospect"] <= obs["prospect"]
+    sims = {st: sm.monte_carlo(m, st, 500, 7) for st in sm.STATUSES}
+    assert (sims["partner"]["prospect"].values <= sims["observer"]["prospect"].values + 1e-12).all()
+
+
+def test_a_gate_with_weight_and_zero_draws_are_refused():
+    c, s, e = toy()
+    c["gate"] = ["observer", "", "", ""]
+    with pytest.raises(sm.ModelError, match="criterion C1: a gate carries no weight"):
+        sm.build(c, s, e)
+    with pytest.raises(sm.ModelError, match="draws must be a whole number of at least 1"):
+        sm.monte_carlo(sm.build(*toy()), "observer", 0, 1)

@@ -38,6 +38,7 @@ class BriefConfig:
     notebook: str
     notebooks: tuple[NotebookStage, ...]
     status_model: dict = field(default_factory=dict)
+    likelihood: tuple = ()  # ((upper bound in percent, words), ...), ascending
 
 
 @lru_cache(maxsize=None)
@@ -71,7 +72,30 @@ def load(path: Path | None = None) -> BriefConfig:
         title=brief["title"], subtitle=brief["subtitle"], author=brief["author"],
         version=str(brief["version"]), as_of=as_of, notebook=brief["notebook"],
         notebooks=tuple(stages), status_model=_status_model(raw.get("status_model", {}), path),
+        likelihood=_likelihood(raw.get("likelihood", {}), path),
     )
+
+
+def _likelihood(section: dict, path: Path) -> tuple:
+    scale = section.get("scale", [])
+    try:
+        out = tuple((float(b[0]), str(b[1])) for b in scale)
+    except (TypeError, ValueError, IndexError):
+        raise ConfigError(f"{paths.rel(path)}: [likelihood] scale must be a list of [upper bound, words]") from None
+    uppers = [u for u, _ in out]
+    if out and (uppers != sorted(uppers) or uppers[-1] != 100):
+        raise ConfigError(f"{paths.rel(path)}: [likelihood] scale must ascend and end at 100")
+    return out
+
+
+def likelihood_words(p_low: float, p_high: float, scale=None) -> str:
+    """The likelihood words for a probability range (percent), by its midpoint."""
+    scale = scale or load().likelihood
+    mid = (float(p_low) + float(p_high)) / 2
+    for upper, words in scale:
+        if mid <= upper:
+            return words
+    return scale[-1][1]
 
 
 def _expand(patterns: list[str]) -> tuple[str, ...]:
@@ -95,4 +119,10 @@ def _status_model(sm: dict, path: Path) -> dict:
     bands = [(float(b[0]), str(b[1])) for b in sm["bands"]]
     if [b[0] for b in bands] != sorted(b[0] for b in bands):
         raise ConfigError(f"{paths.rel(path)}: [status_model] bands must be in ascending order of their upper bound")
-    return {"draws": int(sm["draws"]), "seed": int(sm["seed"]), "bands": bands}
+    draws = sm["draws"]
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+        raise ConfigError(f"{paths.rel(path)}: [status_model] draws must be a whole number of at least 1, not {draws!r}")
+    cap = sm.get("gate_cap", 20)
+    if isinstance(cap, bool) or not isinstance(cap, (int, float)) or not 0 <= cap <= 100:
+        raise ConfigError(f"{paths.rel(path)}: [status_model] gate_cap must be a number from 0 to 100, not {cap!r}")
+    return {"draws": int(draws), "seed": int(sm["seed"]), "bands": bands, "gate_cap": float(cap)}

@@ -216,7 +216,7 @@ STATUS_CRITERIA = Table(
            Column("question")]
           + [Column(f"w_{st}{sfx}", kind="float", min=0, max=1) for st in ("observer", "partner")
              for sfx in ("", "_low", "_high")]
-          + [Column("note", required=False)]),
+          + [Column("gate", choices=("observer", "partner"), required=False), Column("note", required=False)]),
     key=("criterion_id",),
     description="Criteria of the status model, with each status's weight and its plausible range",
 )
@@ -252,8 +252,27 @@ STATUS_SCORES = Table(
     description="Each candidate's score on each criterion (-2..+2), its range and the evidence behind it",
 )
 
+JUDGMENTS = Table(
+    "judgments.csv",
+    (
+        Column("judgment_id", pattern=r"[a-z][a-z0-9-]*"),
+        Column("kind", choices=("key", "scenario")),
+        Column("topic", choices=("armenia", "candidates", "border", "balance", "csto")),
+        Column("statement"),
+        Column("horizon", kind="date", not_after_as_of=False),
+        Column("p_low", kind="int", min=0, max=100),
+        Column("p_high", kind="int", min=0, max=100),
+        Column("confidence", choices=("high", "moderate", "low")),
+        Column("basis"),
+        Column("sources", kind="ids", refs="sources.csv:source_id"),
+    ),
+    key=("judgment_id",),
+    description="Forward-looking judgments and scenarios: a probability range over a horizon, a separate confidence, "
+                "the reasoning and its sources",
+)
+
 # In dependency order: a table's references point only to tables listed before it.
 TABLES: tuple[Table, ...] = (COUNTRIES, SOURCES, DOCUMENTS, CLAIMS, CLAIM_CHECKS, ALLIANCE_EVENTS,
                              BORDER_LENGTHS, PLACES, BORDER_EXERCISES, WDI, SIPRI_MILEX, SIPRI_SHARE, NATO_SHARE,
-                             NATO_PERSONNEL, STATUS_CRITERIA, STATUS_EVIDENCE, STATUS_SCORES)
+                             NATO_PERSONNEL, STATUS_CRITERIA, STATUS_EVIDENCE, STATUS_SCORES, JUDGMENTS)
 BY_FILE = {t.file: t for t in TABLES}

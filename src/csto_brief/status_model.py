@@ -5,7 +5,14 @@ It structures judgement; it does not measure probability. Each criterion has a w
 +2 (strongly for) per criterion, with a plausible low-high range and the evidence behind it
 (``scores.csv``, ``evidence.csv``). Criteria are on the demand side (will the state seek the
 status?) or the supply side (would the CSTO grant it?); each side's index is its weighted mean score
-rescaled to 0-100 (50 = the evidence balances), and the prospect is the lower of the two. The sensitivity analysis draws weights (uniform in their ranges, renormalised) and
+rescaled to 0-100 (50 = the evidence balances), and the prospect is the lower of the two.
+
+Eligibility is a gate, not a weight: a criterion marked ``gate`` in criteria.csv (``observer``: the
+conditions both statuses share; ``partner``: the further conditions of partner status) carries no
+weight. A state whose gate score is +1 or more passes; at 0 or -1 it is doubtful and its prospect is
+capped at ``gate_cap`` (brief.toml); below -1 it fails and its prospect is 0. Partner status asks all
+that observer status asks and more, so a state's partner prospect never exceeds its observer prospect.
+The sensitivity analysis draws weights (uniform in their ranges, renormalised) and
 scores (triangular on low-score-high) and reports how far the index moves, and a one-at-a-time
 tornado of what matters most. A new candidate is a set of rows in scores.csv and evidence.csv.
 """
@@ -18,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 STATUSES = ("observer", "partner")
+GATE_PASS, GATE_FAIL = 1.0, -1.0  # a gate score >= GATE_PASS passes; < GATE_FAIL fails; between: doubtful
 SCORE_MIN, SCORE_MAX = -2.0, 2.0
 WEIGHT_SUM = 1.0
 TOLERANCE = 1e-6
@@ -32,16 +40,27 @@ class Model:
     criteria: pd.DataFrame  # indexed by criterion_id
     scores: pd.DataFrame  # columns candidate_iso3, criterion_id, score, low, high, evidence
     evidence: pd.DataFrame
+    gate_cap: float = 20.0
+
+    def gates(self, status: str) -> np.ndarray:
+        """Which criteria are gates for a status: the shared ones for both, the partner ones for partner."""
+        g = self.criteria["gate"].fillna("") if "gate" in self.criteria else pd.Series("", index=self.criteria.index)
+        applies = ("observer",) if status == "observer" else ("observer", "partner")
+        return g.isin(applies).values
 
     @property
     def candidates(self) -> list[str]:
         return list(dict.fromkeys(self.scores["candidate_iso3"]))
 
 
-def build(criteria: pd.DataFrame, scores: pd.DataFrame, evidence: pd.DataFrame) -> Model:
+def build(criteria: pd.DataFrame, scores: pd.DataFrame, evidence: pd.DataFrame, gate_cap: float = 20.0) -> Model:
     """Check the model's inputs together and return it; every problem is named."""
     crit = criteria.set_index("criterion_id")
     problems = []
+    if "gate" in crit:
+        for cid in crit.index[crit["gate"].fillna("") != ""]:
+            if any(float(crit.loc[cid, f"w_{st}{sfx}"]) != 0 for st in STATUSES for sfx in ("", "_low", "_high")):
+                problems.append(f"criteria.csv, criterion {cid}: a gate carries no weight (set its weights to 0)")
     for status in STATUSES:
         w = crit[f"w_{status}"].astype(float)
         total = w.sum()
@@ -81,7 +100,7 @@ def build(criteria: pd.DataFrame, scores: pd.DataFrame, evidence: pd.DataFrame) 
                 problems.append(f"evidence.csv: no evidence for {cand} on criterion {cid} (its own or 'ALL')")
     if problems:
         raise ModelError(f"{len(problems)} problem(s) in the status model:\n  " + "\n  ".join(problems))
-    return Model(crit, scores.reset_index(drop=True), evidence)
+    return Model(crit, scores.reset_index(drop=True), evidence, float(gate_cap))
 
 
 def _matrix(model: Model, column: str) -> pd.DataFrame:
@@ -94,15 +113,34 @@ def to_index(weighted_mean):
     return 50.0 + 25.0 * np.asarray(weighted_mean)
 
 
-def components(s, w, demand_mask) -> dict[str, np.ndarray]:
+def components(s, w, demand_mask, gates=None, gate_cap: float = 20.0) -> dict[str, np.ndarray]:
     """Demand (will the state seek the status?), supply (would the CSTO grant it?) and the prospect,
     the lower of the two: a state that does not apply gets nothing, however welcome. ``s`` and ``w``
-    are arrays (..., criteria); each side's weights are renormalised within the side."""
+    are arrays (..., criteria); each side's weights are renormalised within the side. ``gates`` marks
+    the eligibility criteria: their lowest score passes, caps (doubtful) or zeroes (fails) the prospect."""
     s, w = np.asarray(s, dtype=float), np.asarray(w, dtype=float)
-    d, p = np.asarray(demand_mask, dtype=bool), ~np.asarray(demand_mask, dtype=bool)
+    g = np.zeros(s.shape[-1], dtype=bool) if gates is None else np.asarray(gates, dtype=bool)
+    d = np.asarray(demand_mask, dtype=bool) & ~g
+    p = ~np.asarray(demand_mask, dtype=bool) & ~g
     demand = to_index((s[..., d] * w[..., d]).sum(-1) / w[..., d].sum(-1))
     supply = to_index((s[..., p] * w[..., p]).sum(-1) / w[..., p].sum(-1))
-    return {"demand": demand, "supply": supply, "prospect": np.minimum(demand, supply)}
+    prospect = np.minimum(demand, supply)
+    if g.any():
+        gate = s[..., g].min(-1)
+        prospect = np.where(gate < GATE_FAIL, 0.0, np.where(gate < GATE_PASS, np.minimum(prospect, gate_cap), prospect))
+    return {"demand": demand, "supply": supply, "prospect": prospect}
+
+
+def gate_outcome(score: float) -> str:
+    return "passes" if score >= GATE_PASS else ("fails" if score < GATE_FAIL else "doubtful")
+
+
+def _both(model: Model, s, w_by_status) -> dict[str, dict[str, np.ndarray]]:
+    """Both statuses from the same scores; partner's prospect is capped by observer's."""
+    mask = _demand_mask(model)
+    out = {st: components(s, w_by_status[st], mask, model.gates(st), model.gate_cap) for st in STATUSES}
+    out["partner"]["prospect"] = np.minimum(out["partner"]["prospect"], out["observer"]["prospect"])
+    return out
 
 
 def _demand_mask(model: Model) -> np.ndarray:
@@ -111,23 +149,25 @@ def _demand_mask(model: Model) -> np.ndarray:
 
 def index(model: Model, status: str) -> pd.DataFrame:
     """Demand, supply and prospect per candidate at the central scores and weights."""
-    w = model.criteria[f"w_{status}"].astype(float).values
-    c = components(_matrix(model, "score").values, w, _demand_mask(model))
+    w = {st: model.criteria[f"w_{st}"].astype(float).values for st in STATUSES}
+    c = _both(model, _matrix(model, "score").values, w)[status]
     return pd.DataFrame(c, index=model.candidates)
 
 
 def monte_carlo(model: Model, status: str, draws: int, seed: int) -> pd.DataFrame:
     """Prospect, demand and supply per draw and candidate (long format): weights uniform in their
     ranges (renormalised), scores triangular on (low, score, high), independently. Same seed, same result."""
+    if int(draws) != draws or draws < 1:
+        raise ModelError(f"the number of draws must be a whole number of at least 1, not {draws!r}")
     rng = np.random.default_rng(seed)
     crit = model.criteria
-    lo, hi = crit[f"w_{status}_low"].astype(float).values, crit[f"w_{status}_high"].astype(float).values
-    w = rng.uniform(lo, hi, size=(draws, len(crit)))
+    w = {st: rng.uniform(crit[f"w_{st}_low"].astype(float).values, crit[f"w_{st}_high"].astype(float).values,
+                         size=(draws, len(crit))) for st in STATUSES}
     s_lo, s_mid, s_hi = (_matrix(model, c).values for c in ("low", "score", "high"))
     frames = []
     for i, cand in enumerate(model.candidates):
         u = rng.uniform(size=(draws, len(crit)))
-        c = components(_triangular(u, s_lo[i], s_mid[i], s_hi[i]), w, _demand_mask(model))
+        c = _both(model, _triangular(u, s_lo[i], s_mid[i], s_hi[i]), w)[status]
         frames.append(pd.DataFrame({"candidate": cand, "draw": np.arange(draws), **c}))
     return pd.concat(frames, ignore_index=True)
 
@@ -156,15 +196,16 @@ def tornado(model: Model, status: str, candidate: str, measure: str = "prospect"
     w0 = crit[f"w_{status}"].astype(float)
     s = _matrix(model, "score").loc[candidate]
     lo, hi = _matrix(model, "low").loc[candidate], _matrix(model, "high").loc[candidate]
-    mask = _demand_mask(model)
+    w_all = {st: crit[f"w_{st}"].astype(float) for st in STATUSES}
 
     def value(sv, wv):
-        return float(components(sv.values, wv.values, mask)[measure])
+        return float(_both(model, sv.values, {**{k: v.values for k, v in w_all.items()}, status: wv.values})[status][measure])
 
     base = value(s, w0)
     rows = []
     for cid in crit.index:
-        if w0[cid] == 0 and crit.loc[cid, f"w_{status}_high"] == 0:
+        is_gate = bool(model.gates(status)[list(crit.index).index(cid)])
+        if w0[cid] == 0 and crit.loc[cid, f"w_{status}_high"] == 0 and not is_gate:
             continue  # not part of this status
         s_lo, s_hi = s.copy(), s.copy()
         s_lo[cid], s_hi[cid] = lo[cid], hi[cid]

@@ -75,6 +75,11 @@ DISPLAY_TABLES = (
         Column("Value at the cut-off"), _sources()),
         key=("ID",), cite=("Sources",), verdict=("Verdict",),
         description="Every claim of the source documents, its verdict and today's value"),
+    DisplayTable("likelihood_scale", (Column("Words"), Column("Probability")),
+        key=("Words",), description="The likelihood words of the brief and the probabilities they stand for"),
+    DisplayTable("scenarios", (
+        Column("Scenario"), Column("By"), Column("Likelihood"), Column("Confidence"), Column("Why"), _sources()),
+        key=("Scenario",), cite=("Sources",), description="Scenarios with their likelihood, horizon and reasoning"),
     DisplayTable("datasets", (
         Column("File"), Column("Producer"), Column("Edition"), Column("Licence")),
         key=("File",), description="The external datasets behind the brief, with edition and licence"),
