@@ -79,7 +79,9 @@ def test_summary_has_key_judgments_each_with_a_confidence_and_a_pointer(fresh_ht
 def test_pdf_has_title_cut_off_sections_and_captions(pdf_text):
     cfg = config.load()
     assert cfg.title in pdf_text
-    assert f"Data cut-off: {cfg.as_of.day} {cfg.as_of:%B %Y}" in pdf_text
+    cutoff = facts.load_all().loc["evidence_cutoff", "display"]
+    assert f"Evidence cut-off: {cutoff}" in pdf_text  # the cover and every footer
+    assert pdf_text.count(f"Evidence cut-off: {cutoff}") >= len(pypdf.PdfReader(PDF).pages) - 1
     for heading in ("Summary", "1. What the CSTO is and who is in it today", "2. The southern flank",
                     "3. The CSTO and NATO side by side", "4. India's prospects", "5. Outlook and signposts",
                     "6. What has changed since the source documents", "7. Methods and data", "Sources"):

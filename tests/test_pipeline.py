@@ -72,3 +72,12 @@ def test_reads_and_writes_are_declared_once():
     from csto_brief import docs
 
     assert docs.sync(check=True) == []
+
+
+def test_the_evidence_cut_off_reads_every_table_that_cites_sources():
+    """Notebook 01 dates the brief by the newest source any table relies on, so it declares them all."""
+    from csto_brief import schemas
+
+    citing = {f"data/raw/{t.file}" for t in schemas.TABLES if any(c.refs == "sources.csv:source_id" for c in t.columns)}
+    first = next(s for s in config.load().notebooks if s.path.startswith("notebooks/01"))
+    assert citing - set(first.inputs) == set()

@@ -72,12 +72,19 @@ class BriefHTMLExporter(HTMLExporter):
         resources = dict(resources or {})
         resources["brief"] = {
             "title": cfg.title, "subtitle": cfg.subtitle, "author": cfg.author, "version": cfg.version,
-            "as_of": f"{cfg.as_of.day} {cfg.as_of:%B %Y}", "as_of_iso": cfg.as_of.isoformat(),
-            "month": f"{cfg.as_of:%B %Y}",
+            "edition_date": f"{cfg.as_of.day} {cfg.as_of:%B %Y}", "edition_iso": cfg.as_of.isoformat(),
+            "month": f"{cfg.as_of:%B %Y}", "evidence_cutoff": evidence_cutoff(),
         }
         resources["brief_css"] = (paths.TEMPLATES_DIR / "brief" / "brief.css").read_text(encoding="utf-8")
         out, resources = super().from_notebook_node(nb, resources, **kw)
         return tidy_html(out), resources
+
+
+def evidence_cutoff() -> str:
+    """The date of the newest source the brief relies on, as notebook 01 recorded it."""
+    from .facts import load_all
+
+    return load_all().loc["evidence_cutoff", "display"]
 
 
 def tidy_html(text: str) -> str:

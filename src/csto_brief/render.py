@@ -46,6 +46,7 @@ ALLOWED_DIGITS = (
     (r"\bICD 203\b", "the name of the analytic standard whose likelihood words the brief uses"),
     (r"\bCC BY \d\.\d\b", "the name of a licence"),
     (r"\bto 1\b", "a ratio written as 'N to 1'"),
+    (r"\b\d+(?:st|nd|rd|th) (?:military )?(?:base|division|brigade|regiment)\b", "the name of a military unit"),
     (r"\bWGS84\b", "the name of the reference ellipsoid"),
 )
 
@@ -269,21 +270,46 @@ class Renderer:
                               + facts_mod.suggest(name, self.figure_order + self.table_order))
         return "Figure", 0  # first pass: numbers are not known yet
 
+    HEADING = re.compile(r"^## ((?:Annex )?[A-Z\d]+)\. (.+)$|^## ([^\n{]+)$", re.M)
+
+    def heading(self, name: str) -> tuple[str, str, str]:
+        """(number, title, anchor) of a section's first heading: '## 2. Title' or '## Annex B. Title'."""
+        path = self.text_dir / f"{name}.md"
+        if not path.exists():
+            raise RenderError(f"no section '{name}' in {paths.rel(self.text_dir)}"
+                              + facts_mod.suggest(name, [p.stem for p in self.text_dir.glob("*.md")]))
+        m = self.HEADING.search(path.read_text(encoding="utf-8"))
+        if not m:
+            raise RenderError(f"section '{name}' has no heading ('## N. Title', '## Annex X. Title' or '## Title')")
+        if m.group(3):
+            return "", m.group(3).strip(), re.sub(r"\s", "-", m.group(3).strip())
+        num, title = m.group(1), m.group(2).strip()
+        return num, title, re.sub(r"\s", "-", f"{num}. {title}")
+
     def sec(self, *names: str) -> str:
-        """'Section 2' (or 'Sections 2 and 3'), linked, for the templates named (file names without .md)."""
-        nums = []
+        """'Section 2', 'Annex B' or 'Sections 2 and 3', linked, for the templates named (file names without .md)."""
+        parts = []
         for name in names:
-            path = self.text_dir / f"{name}.md"
-            if not path.exists():
-                raise RenderError(f"no section '{name}' in {paths.rel(self.text_dir)}"
-                                  + facts_mod.suggest(name, [p.stem for p in self.text_dir.glob("*.md")]))
-            m = re.search(r"^#{1,6} (\d+)\. (.+)$", path.read_text(encoding="utf-8"), re.M)
-            if not m:
-                raise RenderError(f"section '{name}' has no numbered heading ('## N. Title')")
-            anchor = re.sub(r"\s", "-", f"{m.group(1)}. {m.group(2).strip()}")
-            nums.append(f'<a href="#{esc(anchor)}">{m.group(1)}</a>')
-        word = "Section" if len(nums) == 1 else "Sections"
-        return f"{word} " + (nums[0] if len(nums) == 1 else ", ".join(nums[:-1]) + " and " + nums[-1])
+            num, _, anchor = self.heading(name)
+            if not num:
+                raise RenderError(f"section '{name}' is not numbered, so it cannot be referred to by number")
+            parts.append((num.startswith("Annex"), f'<a href="#{esc(anchor)}">{num.removeprefix("Annex ")}</a>'))
+        annex = parts[0][0]
+        word = ("Annex" if annex else "Section") + ("es" if annex and len(parts) > 1 else "s" if len(parts) > 1 else "")
+        links = [p for _, p in parts]
+        return f"{word} " + (links[0] if len(links) == 1 else ", ".join(links[:-1]) + " and " + links[-1])
+
+    def contents(self) -> str:
+        """The list of sections and annexes, each linked (the PDF adds page numbers)."""
+        items = []
+        for path in self.template_files():
+            if path.stem == self.template.removesuffix(".md"):
+                continue
+            num, title, anchor = self.heading(path.stem)
+            label = f"{num}. {title}" if num else title
+            cls = "annex" if num.startswith("Annex") else ("section" if num else "unnumbered")
+            items.append(f'<li class="{cls}"><a href="#{esc(anchor)}">{esc(label)}</a></li>')
+        return self._block(f'<nav class="contents"><ol>{"".join(items)}</ol></nav>')
 
     def ref(self, name: str) -> str:
         kind, n = self._number(name)
@@ -374,7 +400,7 @@ class Renderer:
                                  autoescape=False, keep_trailing_newline=True)
         env.filters.update(num=f_num, words=f_words, cap=f_cap, lower=f_lower, pl=f_pl, plural=f_plural,
                            year=f_year, month=f_month, date=f_date)
-        env.globals.update(f=Facts(self), cite=self.cite, ref=self.ref, sec=self.sec, figure=self.figure, table=self.table,
+        env.globals.update(f=Facts(self), cite=self.cite, ref=self.ref, sec=self.sec, contents=self.contents, figure=self.figure, table=self.table,
                            sources_list=self.sources_list, rng=lambda a, b: f"{a}\u2013{b}")
         return env
 

@@ -252,6 +252,23 @@ STATUS_SCORES = Table(
     description="Each candidate's score on each criterion (-2..+2), its range and the evidence behind it",
 )
 
+DEVELOPMENTS = Table(
+    "developments.csv",
+    (
+        Column("dev_id", pattern=r"[a-z0-9][a-z0-9-]*"),
+        Column("date", kind="partial_date"),
+        Column("topic", choices=("csto-record", "armenia", "csto", "ukraine-war", "afghanistan", "border", "forces",
+                                 "nato", "candidates")),
+        Column("event"),
+        Column("value", kind="float", required=False),
+        Column("unit", required=False),
+        Column("sources", kind="ids", refs="sources.csv:source_id"),
+        Column("confidence", choices=("high", "moderate", "low")),
+    ),
+    key=("dev_id",),
+    description="Dated developments since the source documents that the brief reports, each with its sources",
+)
+
 JUDGMENTS = Table(
     "judgments.csv",
     (
@@ -274,5 +291,5 @@ JUDGMENTS = Table(
 # In dependency order: a table's references point only to tables listed before it.
 TABLES: tuple[Table, ...] = (COUNTRIES, SOURCES, DOCUMENTS, CLAIMS, CLAIM_CHECKS, ALLIANCE_EVENTS,
                              BORDER_LENGTHS, PLACES, BORDER_EXERCISES, WDI, SIPRI_MILEX, SIPRI_SHARE, NATO_SHARE,
-                             NATO_PERSONNEL, STATUS_CRITERIA, STATUS_EVIDENCE, STATUS_SCORES, JUDGMENTS)
+                             NATO_PERSONNEL, STATUS_CRITERIA, STATUS_EVIDENCE, STATUS_SCORES, DEVELOPMENTS, JUDGMENTS)
 BY_FILE = {t.file: t for t in TABLES}

@@ -14,12 +14,12 @@ MEMBERSHIP_LABELS = {
     "member": "Member, taking part",
     "frozen": "Member, participation frozen",
     "suspended": "Membership suspended",
-    "former": "Former member",
+    "former": "Former party to the treaty",
 }
 
 # On a map, where the legend must name the alliance.
-MEMBERSHIP_MAP_LABELS = {s: ("CSTO " + label[0].lower() + label[1:]) if s != "former" else "Former CSTO member"
-                         for s, label in MEMBERSHIP_LABELS.items()}
+MEMBERSHIP_MAP_LABELS = {s: ("CSTO " + label[0].lower() + label[1:]) if s != "former"
+                         else "Former party to the Collective Security Treaty" for s, label in MEMBERSHIP_LABELS.items()}
 
 # The verdict on a claim of the source documents.
 VERDICTS = ("holds", "outdated", "wrong", "imprecise", "unverifiable")
