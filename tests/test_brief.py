@@ -66,14 +66,45 @@ def test_headline_numbers_read_as_the_data_say(pdf_text):
     assert f"{f['top_observer_name']}, is still rated {f['top_observer_words']}" in pdf_text
 
 
-def test_summary_has_key_judgments_each_with_a_confidence_and_a_pointer(fresh_html):
-    box = fresh_html[fresh_html.index("<strong>Key judgments"):]
-    items = re.findall(r"<li>(.*?)</li>", box[:box.index("</ol>")], flags=re.S)
+def _summary_items(html_text):
+    box = html_text[html_text.index("<strong>Key judgments"):]
+    return re.findall(r"<li>(.*?)</li>", box[:box.index("</ol>")], flags=re.S)
+
+
+def test_summary_has_key_judgments_each_with_horizon_likelihood_confidence_and_pointer(fresh_html):
+    items = _summary_items(fresh_html)
     assert 4 <= len(items) <= 7
+    words = {w for _, w in config.load().likelihood}
     for item in items:
-        text = CARD.sub("", item)
-        assert re.search(r'Sections? <a href="#\d', text), text[:160]
-    assert sum("confidence" in CARD.sub("", i) for i in items) >= len(items) - 1
+        text = re.sub(r"<[^>]+>", "", CARD.sub("", item))
+        assert re.search(r"Sections? \d", text), text[:160]  # a pointer to its evidence
+        assert re.search(r"\b20\d\d\b", text), text[:160]  # a horizon
+        assert re.search(r"\(\d+–\d+%\)", text), text[:160]  # a probability range
+        assert any(w in text for w in words), text[:160]  # a likelihood word of the scale
+        assert re.search(r"Confidence: (high|moderate|low)", text), text[:160]  # a separate confidence
+
+
+def test_each_likelihood_word_in_the_summary_is_the_one_its_data_gives(fresh_html):
+    """Recomputed here from the probability ranges and the scale printed in the brief, independently of the
+    notebook that records them."""
+    judgments = pd.read_csv(paths.RAW_DIR / "judgments.csv")
+    scale = pd.read_csv(paths.PROCESSED_DIR / "tables/likelihood_scale.csv")
+    bounds = [(float(lo), float(hi), w) for w, (lo, hi) in
+              zip(scale["Words"], scale["Probability"].str.rstrip("%").str.split("–"))]
+    summary = "".join(_summary_items(fresh_html))
+    placed = dict(re.findall(r'data-fact="(kj_[a-z_]+?)" tabindex="0">([^<]+)<', summary))
+    checked = 0
+    for r in judgments.itertuples():
+        k = "kj_" + r.judgment_id.replace("-", "_")
+        if k not in placed:
+            continue
+        mid = (r.p_low + r.p_high) / 2
+        expected = next(w for lo, hi, w in bounds if lo <= mid <= hi)
+        assert placed[k] == expected, (r.judgment_id, placed[k], expected)
+        assert placed[f"{k}_range"] == f"{r.p_low}–{r.p_high}%"
+        checked += 1
+    assert checked >= 5
+    assert "very unlikely" in set(scale["Words"]) and len(scale) == 7  # the scale is printed once, whole
 
 
 def test_pdf_has_title_cut_off_sections_and_captions(pdf_text):
@@ -82,10 +113,10 @@ def test_pdf_has_title_cut_off_sections_and_captions(pdf_text):
     cutoff = facts.load_all().loc["evidence_cutoff", "display"]
     assert f"Evidence cut-off: {cutoff}" in pdf_text  # the cover and every footer
     assert pdf_text.count(f"Evidence cut-off: {cutoff}") >= len(pypdf.PdfReader(PDF).pages) - 1
-    for heading in ("Summary", "1. What the CSTO is and who is in it today", "2. The southern flank",
-                    "3. The CSTO and NATO side by side", "4. India's prospects", "5. Outlook and signposts",
-                    "6. What has changed since the source documents", "7. Methods and data", "Sources"):
-        assert heading in pdf_text, heading
+    headings = [render.Renderer().heading(p.stem) for p in sorted(render.TEXT_DIR.glob("*.md"))]
+    assert len(headings) >= 9
+    for num, title, _ in headings:
+        assert (f"{num}. {title}" if num else title) in pdf_text, title
     text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(render.TEXT_DIR.glob("*.md")))
     n_fig, n_tab = len(re.findall(r"call figure\(", text)), len(re.findall(r"call table\(", text))
     assert n_fig >= 10 and n_tab >= 6
@@ -96,7 +127,15 @@ def test_pdf_has_title_cut_off_sections_and_captions(pdf_text):
     assert f"Figure {n_fig + 1}. " not in pdf_text
     assert pdf_text.count("Source: ") >= n_fig + n_tab  # every figure and table has a source line
     pages = len(pypdf.PdfReader(PDF).pages)
-    assert 8 <= pages <= 17 and f"Page 1 of {pages}" in pdf_text
+    assert f"Page 1 of {pages}" in pdf_text
+
+
+def test_the_body_fits_in_nine_pages():
+    """From the summary to the last section before the annexes: at most nine pages, as a policy brief."""
+    pages = [p.extract_text() for p in pypdf.PdfReader(PDF).pages]
+    first = next(i for i, t in enumerate(pages) if "\nSummary\n" in f"\n{t}\n" and "Bottom line" in t)
+    annex = next(i for i, t in enumerate(pages) if re.search(r"^Annex A\. ", t, flags=re.M))
+    assert annex - first <= 9, (first + 1, annex + 1)
 
 
 def test_pdf_has_no_code_or_debris(pdf_text):
@@ -105,11 +144,19 @@ def test_pdf_has_no_code_or_debris(pdf_text):
     assert not re.search(r"\bnan\b", pdf_text)
 
 
-def test_pdf_bookmarks_follow_the_sections():
+def test_pdf_bookmarks_follow_the_sections_and_annexes():
     titles = [o.title for o in pypdf.PdfReader(PDF).outline if not isinstance(o, list)]
-    assert titles[:3] == ["Summary", "1. What the CSTO is and who is in it today",
-                          "2. The southern flank: the Afghan borders"]
-    assert "Sources" in titles
+    expected = [f"{n}. {t}" if n else t for n, t, _ in
+                (render.Renderer().heading(p.stem) for p in sorted(render.TEXT_DIR.glob("*.md")))]
+    assert titles == expected
+
+
+def test_the_body_is_written_for_a_policy_reader():
+    """No file paths, notebook numbers or repository words in the text before the annexes."""
+    body = " ".join(p.read_text(encoding="utf-8") for p in sorted(render.TEXT_DIR.glob("0*.md")))
+    body = re.sub(r"\{[{%#].*?[}%#]\}", " ", body, flags=re.S)
+    for word in ("data/raw", "data/processed", ".csv", "notebook", "repository", "csto_brief", "Python"):
+        assert word not in body, word
 
 
 def test_every_claim_is_in_the_changes_table(pdf_text):
