@@ -14,6 +14,10 @@ Every layer is clipped to the region's bounding box (the 1:10m and DCW layers to
 Then refresh the provenance records: ``python -m csto_brief.provenance update data/raw/geo/*.geojson``.
 
     python scripts/extract_geodata.py --bbox 34 18 100 60 --detail-bbox 52 33 81 46 --dcw AFG TJK UZB TKM KGZ
+
+The locator map's inset (the members west of the region: Belarus and Armenia) comes from a third box, at 1:50m:
+
+    python scripts/extract_geodata.py --only inset --inset-bbox 20 36 52 58
 """
 
 from __future__ import annotations
@@ -139,11 +143,17 @@ def main(argv=None) -> None:
                     help="smaller region for the 1:10m and DCW layers (detail maps and measurements)")
     ap.add_argument("--dcw", nargs="*", default=["AFG", "TJK", "UZB", "TKM", "KGZ"],
                     help="countries (ISO alpha-3) to extract from the Digital Chart of the World")
+    ap.add_argument("--inset-bbox", nargs=4, type=float, metavar=("WEST", "SOUTH", "EAST", "NORTH"),
+                    default=[20.0, 36.0, 52.0, 58.0], help="region of the locator map's inset (1:50m countries)")
+    ap.add_argument("--only", choices=("inset",), help="write only this layer")
     ap.add_argument("--out", type=Path, default=paths.RAW_DIR / "geo")
     args = ap.parse_args(argv)
     region, detail = box(*args.bbox), box(*args.detail_bbox)
     with tempfile.TemporaryDirectory() as tmp:
         ne, topo = fetch(Path(tmp))
+        write(countries(ne, "50m", box(*args.inset_bbox)), args.out / "ne_50m_admin0_countries_inset.geojson")
+        if args.only == "inset":
+            return
         for res in ("10m", "50m", "110m"):
             area = detail if res == "10m" else region
             write(countries(ne, res, area), args.out / f"ne_{res}_admin0_countries.geojson")

@@ -46,6 +46,8 @@ LAYERS = (
           "Natural Earth 1:10m admin-0 countries (detail region)"),
     Layer(f"{GEO_DIR}/ne_50m_admin0_countries.geojson", _POLY, ("adm0_a3", "admin", "name", "clipped"), "adm0_a3",
           "Natural Earth 1:50m admin-0 countries (wide region)"),
+    Layer(f"{GEO_DIR}/ne_50m_admin0_countries_inset.geojson", _POLY, ("adm0_a3", "admin", "name", "clipped"), "adm0_a3",
+          "Natural Earth 1:50m admin-0 countries (the locator map's inset: Belarus, Armenia and neighbours)"),
     Layer(f"{GEO_DIR}/ne_110m_admin0_countries.geojson", _POLY, ("adm0_a3", "admin", "name", "clipped"), "adm0_a3",
           "Natural Earth 1:110m admin-0 countries (wide region)"),
     Layer(f"{GEO_DIR}/ne_10m_admin0_boundary_lines.geojson", _LINE, ("left", "right", "clipped"), None,
