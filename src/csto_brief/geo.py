@@ -37,26 +37,50 @@ class Layer:
     columns: tuple[str, ...]
     key: str | None = None
     description: str = ""
+    # (west, south, east, north) in degrees: the region the layer was extracted for (every feature lies in it)
+    extent: tuple[float, float, float, float] = (-180.0, -90.0, 180.0, 90.0)
+    countries: tuple[str, ...] = ()  # columns holding the country (or countries) a feature lies in
 
 
 _POLY = ("Polygon", "MultiPolygon")
 _LINE = ("LineString", "MultiLineString")
+# The boxes of scripts/extract_geodata.py (--bbox, --detail-bbox); change them with a new extract.
+REGION = (34.0, 18.0, 100.0, 60.0)
+DETAIL = (52.0, 33.0, 81.0, 46.0)
 LAYERS = (
     Layer(f"{GEO_DIR}/ne_10m_admin0_countries.geojson", _POLY, ("adm0_a3", "admin", "name", "clipped"), "adm0_a3",
-          "Natural Earth 1:10m admin-0 countries (detail region)"),
+          "Natural Earth 1:10m admin-0 countries (detail region)", DETAIL, ("adm0_a3",)),
     Layer(f"{GEO_DIR}/ne_50m_admin0_countries.geojson", _POLY, ("adm0_a3", "admin", "name", "clipped"), "adm0_a3",
-          "Natural Earth 1:50m admin-0 countries (wide region)"),
+          "Natural Earth 1:50m admin-0 countries (wide region)", REGION, ("adm0_a3",)),
     Layer(f"{GEO_DIR}/ne_110m_admin0_countries.geojson", _POLY, ("adm0_a3", "admin", "name", "clipped"), "adm0_a3",
-          "Natural Earth 1:110m admin-0 countries (wide region)"),
+          "Natural Earth 1:110m admin-0 countries (wide region)", REGION, ("adm0_a3",)),
     Layer(f"{GEO_DIR}/ne_10m_admin0_boundary_lines.geojson", _LINE, ("left", "right", "clipped"), None,
-          "Natural Earth 1:10m land boundary lines, with the country on each side"),
+          "Natural Earth 1:10m land boundary lines, with the country on each side", DETAIL, ("left", "right")),
     Layer(f"{GEO_DIR}/ne_10m_lakes.geojson", _POLY, ("name", "featurecla", "scalerank", "clipped"), None,
-          "Natural Earth 1:10m lakes and reservoirs"),
+          "Natural Earth 1:10m lakes and reservoirs", DETAIL),
     Layer(f"{GEO_DIR}/ne_50m_rivers.geojson", _LINE, ("layer", "clipped"), None,
-          "Natural Earth 1:50m rivers (centre lines)"),
+          "Natural Earth 1:50m rivers (centre lines)", REGION),
     Layer(f"{GEO_DIR}/dcw_countries.geojson", _POLY, ("adm0_a3", "clipped"), "adm0_a3",
-          "Digital Chart of the World (1:1,000,000) country polygons, GMT edition"),
+          "Digital Chart of the World (1:1,000,000) country polygons, GMT edition", DETAIL, ("adm0_a3",)),
 )
+# Where each country is: (west, south, east, north) in degrees, the whole country rounded outwards to
+# whole degrees (Russia's east and Chukotka beyond 180 E are outside any extract). A feature of a country
+# must lie inside its box (a boundary line inside the boxes of both its sides), so a layer with longitude
+# and latitude swapped, or a feature under the wrong code, is refused.
+COUNTRY_BOXES: dict[str, tuple[float, float, float, float]] = {
+    "AFG": (60, 29, 76, 39), "ARE": (51, 22, 57, 27), "ARM": (43, 38, 47, 42), "AZE": (44, 38, 51, 42),
+    "BGD": (88, 20, 93, 27), "BHR": (50, 25, 51, 27), "BTN": (88, 26, 93, 29), "CHN": (73, 18, 135, 54),
+    "CYN": (32, 35, 35, 36), "CYP": (32, 34, 35, 36), "EGY": (24, 21, 37, 32), "ERI": (36, 12, 44, 19),
+    "GEO": (39, 41, 47, 44), "IND": (68, 6, 98, 36), "IRN": (44, 25, 64, 40), "IRQ": (38, 29, 49, 38),
+    "ISR": (34, 29, 36, 34), "JOR": (34, 29, 40, 34), "KAB": (62, 45, 65, 47), "KAS": (76, 35, 78, 36),
+    "KAZ": (46, 40, 88, 56), "KGZ": (69, 39, 81, 44), "KWT": (46, 28, 49, 31), "LBN": (35, 33, 37, 35),
+    "MMR": (92, 9, 102, 29), "MNG": (87, 41, 120, 53), "NPL": (80, 26, 89, 31), "OMN": (51, 16, 60, 27),
+    "PAK": (60, 23, 78, 38), "PSX": (34, 31, 36, 33), "QAT": (50, 24, 52, 27), "RUS": (19, 41, 180, 82),
+    "SAU": (34, 16, 56, 33), "SDN": (21, 8, 39, 23), "SYR": (35, 32, 43, 38), "THA": (97, 5, 106, 21),
+    "TJK": (67, 36, 76, 42), "TKM": (52, 35, 67, 43), "TUR": (25, 35, 45, 43), "UKR": (22, 44, 41, 53),
+    "UZB": (55, 37, 74, 46), "YEM": (41, 12, 55, 20),
+}
+EXTENT_TOLERANCE = 1e-6  # degrees: coordinates are rounded to 6 decimals
 BY_NAME = {Path(layer.file).stem: layer for layer in LAYERS}
 
 
@@ -110,7 +134,48 @@ def validate_layer(layer: Layer, raw_dir: Path) -> list[Problem]:
             x0, y0, x1, y1 = geom.bounds
             if x0 < -180 or x1 > 180 or y0 < -90 or y1 > 90:
                 problems.append(Problem(shown, "range", "coordinates outside longitude/latitude range", i, "geometry"))
+            else:
+                problems.extend(_check_extent(layer, shown, i, gdf.iloc[i - 1], geom.bounds))
     return problems
+
+
+def _box_text(box: tuple[float, float, float, float]) -> str:
+    w, s, e, n = box
+    return f"lon {w:g}..{e:g}, lat {s:g}..{n:g}"
+
+
+def _inside(bounds, box, tol: float = EXTENT_TOLERANCE) -> bool:
+    x0, y0, x1, y1 = bounds
+    w, s, e, n = box
+    return x0 >= w - tol and y0 >= s - tol and x1 <= e + tol and y1 <= n + tol
+
+
+def _check_extent(layer: Layer, shown: str, i: int, feature, bounds) -> list[Problem]:
+    """The feature lies in the layer's declared extent and in the box of each country it belongs to."""
+    x0, y0, x1, y1 = bounds
+    got = f"lon {x0:.2f}..{x1:.2f}, lat {y0:.2f}..{y1:.2f}"
+    swapped = " (are longitude and latitude swapped?)" if _inside((y0, x0, y1, x1), layer.extent) else ""
+    if layer.key:
+        what = f"feature {layer.key} '{feature[layer.key]}'"
+    elif layer.countries:
+        what = "feature " + "/".join(f"{c} '{feature[c]}'" for c in layer.countries)
+    else:
+        what = "feature" + (f" '{feature['name']}'" if "name" in feature.index and feature["name"] else "")
+    out = []
+    for col in layer.countries:
+        code = str(feature[col])
+        box = COUNTRY_BOXES.get(code)
+        if box is None:
+            out.append(Problem(shown, "extent", f"{what}: no lon/lat box is declared for '{code}' in "
+                                                "csto_brief.geo.COUNTRY_BOXES", i, col))
+        elif not _inside(bounds, box):
+            flip = " (are longitude and latitude swapped?)" if _inside((y0, x0, y1, x1), box) else ""
+            out.append(Problem(shown, "extent", f"{what} spans {got}, outside the box declared for {code} "
+                                                f"({_box_text(box)}){flip}", i, "geometry"))
+    if not out and not _inside(bounds, layer.extent):
+        out.append(Problem(shown, "extent", f"{what} spans {got}, outside the layer's declared extent "
+                                            f"{_box_text(layer.extent)}{swapped}", i, "geometry"))
+    return out
 
 
 def validate_all(raw_dir: Path | None = None) -> list[Problem]:
