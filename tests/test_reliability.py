@@ -401,3 +401,38 @@ def test_broken_input_stops_the_build_and_leaves_the_report(repo_copy, file, mut
         (repo_copy / "data/raw" / file).write_bytes(saved)
         record.write_bytes(saved_record)
 
+
+# --- Jupyter leftovers ----------------------------------------------------------------------------
+
+LEFTOVERS = ("notebooks/05-write-brief.nbconvert.ipynb", "notebooks/.ipynb_checkpoints/05-write-brief-checkpoint.ipynb",
+             "report/brief.nbconvert.html", "tests/.ipynb_checkpoints/scratch-checkpoint.ipynb")
+
+
+@pytest.mark.parametrize("leftover", LEFTOVERS)
+def test_jupyter_leftovers_are_ignored_by_git(leftover):
+    res = subprocess.run(["git", "check-ignore", "--no-index", "-v", leftover], cwd=paths.PROJ_ROOT,
+                         capture_output=True, text=True)
+    if res.returncode == 128:
+        pytest.skip(f"not a git checkout: {res.stderr.strip()}")
+    assert res.returncode == 0, f"{leftover} is not ignored by .gitignore"
+    for kept in ("notebooks/05-write-brief.ipynb", "report/brief.html"):
+        assert subprocess.run(["git", "check-ignore", "--no-index", "-q", kept], cwd=paths.PROJ_ROOT).returncode == 1
+
+
+def test_jupyter_leftovers_are_not_collected(tmp_path):
+    """With the project's pytest configuration, a notebook's nbconvert copy or checkpoint is not run by
+    nbval (a stale copy would fail, or pass for the wrong reason); the notebook itself is."""
+    import nbformat
+
+    for name in ("pyproject.toml", "conftest.py", "tests/nbval_sanitize.cfg"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(paths.PROJ_ROOT / name, tmp_path / name)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    for name in ("notebooks/a.ipynb", "notebooks/a.nbconvert.ipynb", "notebooks/.ipynb_checkpoints/a-checkpoint.ipynb",
+                 "notebooks/b-checkpoint.ipynb"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, tmp_path / name)
+    res = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    collected = sorted({line.split("::")[0] for line in res.stdout.splitlines() if "::" in line})
+    assert collected == ["notebooks/a.ipynb"], res.stdout + res.stderr
