@@ -14,7 +14,7 @@ import re
 from nbconvert.exporters import HTMLExporter
 from traitlets import default
 
-from . import config, paths
+from . import config, glyphs, paths
 
 SOURCE_HASH_KEY = "cstobriefsourcesha256"
 
@@ -112,7 +112,10 @@ def html_to_pdf(html_text: str) -> bytes:
     doc = weasyprint.HTML(string=tagged, base_url=str(paths.REPORT_DIR) + "/")
     fonts = FontConfiguration()
     css = weasyprint.CSS(string=font_css(), font_config=fonts)
-    return doc.write_pdf(stylesheets=[css], font_config=fonts, custom_metadata=True)
+    options = {**weasyprint.DEFAULT_OPTIONS, "stylesheets": [css], "custom_metadata": True}
+    document = doc.render(font_config=fonts, **options)
+    glyphs.check_document(document)  # every character from the brief's own fonts, never a system font
+    return document.write_pdf(**options)
 
 
 class BriefPDFExporter(BriefHTMLExporter):
