@@ -311,9 +311,28 @@ def test_every_raw_file_has_mutation_cases():
 
 # --- the whole build, in a copy of the repository -----------------------------------------------
 
+def _git(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(paths.PROJ_ROOT), *args], capture_output=True, **kw)
+
+
+def committed_copy(dest: Path) -> tuple[Path, str]:
+    """What a build needs, as committed in git's HEAD (not the working tree, so a `make brief` whose outputs
+    were not committed cannot hide drift); outside a git checkout, the working tree. Returns the copy and
+    what it was made from."""
+    head = _git("rev-parse", "--verify", "HEAD", text=True) if shutil.which("git") else None
+    if head is None or head.returncode != 0:
+        return pipeline.copy_repo(dest), "the working tree (not a git checkout)"
+    dest.mkdir(parents=True, exist_ok=True)
+    archive = _git("archive", "--format=tar", "HEAD", "--", *pipeline.REPO_ITEMS, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest, f"git HEAD {head.stdout.strip()[:12]}"
+
+
 @pytest.fixture(scope="module")
 def repo_copy(tmp_path_factory) -> Path:
-    return pipeline.copy_repo(tmp_path_factory.mktemp("repo"))
+    root, origin = committed_copy(tmp_path_factory.mktemp("repo"))
+    print(f"\nbuilding a copy of {origin}")
+    return root
 
 
 def _digest(root: Path, sub: str) -> dict[str, str]:
@@ -337,14 +356,20 @@ def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_clean_offline_build_is_byte_identical_to_the_committed_one(repo_copy):
-    """Two clean builds (the committed outputs and this one) agree byte for byte, without a network."""
+    """Two clean builds (the outputs committed in git's HEAD and this one, from HEAD's inputs) agree byte for
+    byte, without a network. Outputs rebuilt but not committed, or committed stale, fail here."""
     before = {sub: _digest(repo_copy, sub) for sub in ("data/processed", "figures", "report", "notebooks")}
+    if _git("rev-parse", "--verify", "HEAD").returncode == 0:  # the copy holds exactly what HEAD holds
+        committed = _git("ls-tree", "-r", "--name-only", "HEAD", "--", *before, text=True, check=True).stdout.split()
+        assert sorted(k for sub in before for k in before[sub]) == sorted(committed)
     res = run_build(repo_copy, "--force")
     assert res.returncode == 0, res.stdout + res.stderr
     after = {sub: _digest(repo_copy, sub) for sub in before}
     for sub in before:
         changed = sorted(k for k in before[sub] if before[sub][k] != after[sub].get(k))
-        assert changed == [], f"{sub}: files differ after a clean rebuild: {changed}"
+        assert changed == [], f"{sub}: files differ after a clean rebuild of the committed inputs: {changed}"
+        extra = sorted(set(after[sub]) - set(before[sub]))
+        assert extra == [], f"{sub}: the build writes files that are not committed: {extra}"
 
 
 def test_noop_rebuild_executes_nothing(repo_copy):
