@@ -55,3 +55,30 @@ def test_the_committed_pdf_embeds_only_the_brief_fonts():
     fonts = {f.get_object()["/BaseFont"].split("+", 1)[-1] for pg in reader.pages
              for f in (pg["/Resources"].get("/Font") or {}).values()}
     assert fonts and all(f.startswith(("Source-Sans-Pro", "Source-Serif-Pro")) for f in fonts), fonts
+
+
+def test_the_html_carries_subsets_of_the_brief_fonts_for_screens_only():
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from csto_brief import webfonts
+
+    html = (paths.REPORT_DIR / "brief.html").read_text(encoding="utf-8")
+    block = re.search(r'<style id="csto-brief-fonts">\n@media screen \{\n(.*?)\n\}\n</style>', html, re.S)
+    assert block, "report/brief.html lacks its embedded fonts"
+    rules = re.findall(r"font-family: '([^']+)'; font-weight: (\d+); font-style: (\w+); font-display: block; "
+                       r"src: url\(data:font/woff2;base64,([A-Za-z0-9+/=]+)\)", block.group(1))
+    assert {(f, int(w), s) for f, w, s, _ in rules} == {(f, w, s) for f in glyphs.families()
+                                                         for w, s in webfonts.SCREEN_FACES}
+    text = {ord(c) for c in webfonts.text_of(html)}
+    for family, weight, style, data in rules:
+        font = TTFont(io.BytesIO(base64.b64decode(data)))
+        original = glyphs.cmap(glyphs.families()[family][(int(weight), style)])
+        assert (text & original) <= set(font.getBestCmap()), (family, weight, style)
+    # the same input gives the same bytes
+    assert webfonts.embed_fonts(html) == html
+    webfonts.woff2_subset.cache_clear()
+    assert webfonts.embed_fonts(html.replace(block.group(0) + "\n", "", 1)) == html

@@ -14,7 +14,7 @@ import re
 from nbconvert.exporters import HTMLExporter
 from traitlets import default
 
-from . import config, glyphs, paths
+from . import config, glyphs, paths, webfonts
 
 SOURCE_HASH_KEY = "cstobriefsourcesha256"
 
@@ -77,7 +77,7 @@ class BriefHTMLExporter(HTMLExporter):
         }
         resources["brief_css"] = (paths.TEMPLATES_DIR / "brief" / "brief.css").read_text(encoding="utf-8")
         out, resources = super().from_notebook_node(nb, resources, **kw)
-        return tidy_html(out), resources
+        return webfonts.embed_fonts(tidy_html(out)), resources  # a browser shows the brief's own fonts
 
 
 def tidy_html(text: str) -> str:
