@@ -138,8 +138,9 @@ def test_missing_column_and_wrong_crs(tmp_path):
     (tmp_path / "geo").mkdir()
     gdf = gpd.GeoDataFrame({"code": ["AAA"]}, geometry=[box(0, 0, 1, 1)], crs="EPSG:3857")
     gdf.to_file(tmp_path / layer.file, driver="GeoJSON")
-    rules = {p.rule for p in geo.validate_layer(layer, tmp_path)}
-    assert rules == {"crs", "header"}
+    found = [(p.rule, p.message) for p in geo.validate_layer(layer, tmp_path)]
+    assert found == [("crs", "CRS is EPSG:3857; expected EPSG:4326 (WGS84 longitude/latitude)"),
+                     ("header", "missing columns: adm0_a3, clipped"), ("header", "unexpected columns: code")]
 
 
 def test_empty_geometry_and_missing_file(tmp_path):

@@ -375,7 +375,11 @@ def test_clean_offline_build_is_byte_identical_to_the_committed_one(repo_copy):
 def test_noop_rebuild_executes_nothing(repo_copy):
     res = run_build(repo_copy)
     assert res.returncode == 0, res.stderr
-    assert res.stdout.count("up to date") == res.stdout.count("] ")  # every stage skipped
+    stages = [line for line in res.stdout.splitlines() if line.startswith("[")]
+    n = len(config.load().notebooks) + 3  # check environment, validate data, each notebook, export
+    assert len(stages) == n, res.stdout
+    assert all(line.endswith(" up to date") and line.startswith(f"[{i}/{n}] ") for i, line in enumerate(stages, 1)), \
+        res.stdout  # every stage skipped
     assert "..." not in res.stdout
 
 

@@ -92,6 +92,10 @@ def test_tornado_swings_only_where_they_can_move_the_prospect():
     t = sm.tornado(m, "observer", "AAA").set_index("criterion_id")
     assert t.loc["C2", "score_high"] == pytest.approx(sm.to_index((-1 + 0) / 2))  # demand mean with C2 at its high
     assert t.loc["C3", "swing"] == 0  # supply does not bind here
+    # demand (25) binds and supply (87.5) stays above it however C1 and C3 move: only demand criteria swing
+    assert (t.loc[["C1", "C3"], "swing"] == 0).all() and (t.loc[["C2", "C4"], "swing"] > 0).all()
+    assert list(t["swing"]) == sorted(t["swing"], reverse=True) and set(t.index[:2]) == {"C2", "C4"}
+    assert np.allclose(t["base"], 25.0)
 
 
 def test_bands_and_confidence():
