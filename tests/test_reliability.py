@@ -431,6 +431,32 @@ def test_broken_input_stops_the_build_and_leaves_the_report(repo_copy, file, mut
         record.write_bytes(saved_record)
 
 
+def test_a_bad_status_model_config_stops_the_build_naming_the_key(repo_copy):
+    """draws = 0 once ended in an internal pandas error in notebook 04; now the build stops before it."""
+    toml = repo_copy / "brief.toml"
+    saved, report = toml.read_bytes(), _digest(repo_copy, "report")
+    try:
+        toml.write_text(saved.decode("utf-8").replace("draws = 20000", "draws = 0"), encoding="utf-8")
+        res = run_build(repo_copy)
+        assert res.returncode != 0
+        assert ("brief.toml, [status_model], key 'draws': value 0 is below the minimum 1 [rule: range]"
+                in res.stderr), res.stderr
+        assert "The last good report/ is unchanged." in res.stderr and "Traceback" not in res.stderr
+        assert "execute" not in res.stdout and _digest(repo_copy, "report") == report
+    finally:
+        toml.write_bytes(saved)
+
+
+@pytest.mark.parametrize("path", ["data/raw/countries.csv", "data/raw/geo/dcw_countries.geojson", "report/brief.pdf",
+                                  "notebooks/05-write-brief.ipynb"])
+def test_git_keeps_the_bytes_of_every_file(path):
+    """No line-ending conversion (core.autocrlf on another machine would break checksums and byte-identity)."""
+    res = subprocess.run(["git", "check-attr", "text", "--", path], cwd=paths.PROJ_ROOT, capture_output=True, text=True)
+    if res.returncode != 0:
+        pytest.skip(f"not a git checkout: {res.stderr.strip()}")
+    assert res.stdout.strip() == f"{path}: text: unset"
+
+
 # --- Jupyter leftovers ----------------------------------------------------------------------------
 
 LEFTOVERS = ("notebooks/05-write-brief.nbconvert.ipynb", "notebooks/.ipynb_checkpoints/05-write-brief-checkpoint.ipynb",
