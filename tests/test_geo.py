@@ -193,7 +193,7 @@ def test_a_feature_outside_its_country_or_the_layer_extent_is_refused(tmp_path):
         (2, "geometry", "extent", "feature adm0_a3 'AFG' spans lon 55.00..56.00, lat 30.00..31.00, outside the box "
                                   "declared for AFG (lon 60..76, lat 29..39)"),
         (3, "adm0_a3", "extent", "feature adm0_a3 'QQQ': no lon/lat box is declared for 'QQQ' in "
-                                 "csto_brief.geo.COUNTRY_BOXES")]
+                                 "csto_brief.boxes.COUNTRY_BOXES")]
     lakes = geo.BY_NAME["ne_10m_lakes"]
     gpd.GeoDataFrame({"name": ["Far"], "featurecla": ["Lake"], "scalerank": [1], "clipped": [False]},
                      geometry=[box(10, 10, 11, 11)], crs="EPSG:4326").to_file(tmp_path / lakes.file, driver="GeoJSON")

@@ -61,6 +61,8 @@ for table in schemas.TABLES:
             CASES.append((f, f"near-miss-reference:{col.name}", "reference", "did you mean"))
         for mine, theirs, _ in col.refs_match:  # e.g. a score's evidence about another criterion or candidate
             CASES.append((f, f"mismatched-reference:{col.name}:{mine}", "reference-match", f"has {theirs}"))
+    if table.located:  # a row with longitude and latitude swapped
+        CASES.append((f, "swapped-coordinates", "location", "are longitude and latitude swapped?"))
     CASES.append((f, "byte-order-mark", "encoding", "file starts with a UTF-8 byte-order mark"))
     CASES.append((f, "crlf", ACCEPTED, ""))  # Windows line endings: read the same as LF
 for layer in geo.LAYERS:
@@ -165,6 +167,9 @@ def mutate(raw: Path, file: str, mutation: str) -> None:
             rows[j][i] = rows[j][i].split(";")[0].lower()
         elif kind == "near-miss-reference":
             rows[j][i] = _near_miss(raw, col.refs, rows[j][i].split(";")[0])
+        elif kind == "swapped-coordinates":
+            lon, lat = (header.index(c) for c in table.located[:2])
+            rows[0][lon], rows[0][lat] = rows[0][lat], rows[0][lon]
         elif kind == "mismatched-reference":
             rows[j][i] = _mismatched(raw, table, col, detail, dict(zip(header, rows[j])))
         _write(path, header, rows)
@@ -228,12 +233,12 @@ def test_mutation_is_caught_with_file_row_column_and_rule(raw_copy, file, mutati
     if mutation.split(":")[0] in ("wrong-type", "out-of-range", "future-date", "unknown-reference", "empty-required",
                                   "duplicate-key", "invalid-geometry", "empty-geometry", "line-break",
                                   "lower-case-reference", "near-miss-reference", "mismatched-reference",
-                                  "swapped-axes", "swapped-feature"):
+                                  "swapped-axes", "swapped-feature", "swapped-coordinates"):
         assert hits[0].row is not None and "row " in message  # the row is named
     if mutation.startswith("lower-case-reference"):  # the suggestion is the value as it was
         original = _read_dicts(paths.RAW_DIR / file)[1][hits[0].row - 1][mutation.split(":")[1]].split(";")[0]
         assert f"did you mean {original!r}?" in message, message
-    if mutation.startswith("swapped-"):  # the feature is named by its key or its countries
+    if mutation in ("swapped-axes", "swapped-feature"):  # the feature is named by its key or its countries
         assert "feature" in message and (geo.BY_NAME[Path(file).stem].countries == () or "'" in message), message
     if mutation.startswith("mismatched-reference"):
         assert hits[0].column == mutation.split(":")[1]

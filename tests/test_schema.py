@@ -200,3 +200,23 @@ def test_scores_cite_evidence_on_their_own_criterion_and_candidate(raw_copy):
         found = data.validate_all(raw_copy, layers=())
         assert [(p.rule, p.row, p.column) for p in found] == [("reference-match", 1, "evidence")]
         assert str(found[0]).endswith(f"scores.csv, row 1 (line 2), column 'evidence': {expected} [rule: reference-match]")
+
+
+def test_a_place_with_longitude_and_latitude_swapped_is_refused(raw_copy):
+    from csto_brief import provenance
+
+    f = raw_copy / "places.csv"
+    text = f.read_text(encoding="utf-8")
+    assert ",TJK,38.53575,68.77905," in text
+    f.write_text(text.replace(",TJK,38.53575,68.77905,", ",TJK,68.77905,38.53575,"), encoding="utf-8")
+    provenance.update(f)
+    found = data.validate_all(raw_copy, layers=())
+    assert [(p.rule, p.row, p.column) for p in found] == [("location", 1, "lon/lat")]
+    assert str(found[0]).endswith("places.csv, row 1 (line 2), column 'lon/lat': point lon 38.5358, lat 68.779 lies "
+                                  "outside the box of TJK (lon 67..76, lat 36..42) (are longitude and latitude "
+                                  "swapped?) [rule: location]")
+    # a wrong country code for a right point is refused too (no 'swapped' hint)
+    f.write_text(text.replace(",TJK,38.53575,68.77905,", ",KAZ,38.53575,68.77905,"), encoding="utf-8")
+    provenance.update(f)
+    found = data.validate_all(raw_copy, layers=())
+    assert [p.rule for p in found] == ["location"] and "swapped" not in found[0].message

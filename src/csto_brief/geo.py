@@ -21,6 +21,7 @@ from shapely.geometry import MultiLineString
 from shapely.geometry.base import BaseGeometry
 
 from . import paths
+from .boxes import COUNTRY_BOXES, box_text as _box_text, inside as _inside
 from .schema import DataValidationError, Problem
 
 if TYPE_CHECKING:
@@ -63,24 +64,6 @@ LAYERS = (
     Layer(f"{GEO_DIR}/dcw_countries.geojson", _POLY, ("adm0_a3", "clipped"), "adm0_a3",
           "Digital Chart of the World (1:1,000,000) country polygons, GMT edition", DETAIL, ("adm0_a3",)),
 )
-# Where each country is: (west, south, east, north) in degrees, the whole country rounded outwards to
-# whole degrees (Russia's east and Chukotka beyond 180 E are outside any extract). A feature of a country
-# must lie inside its box (a boundary line inside the boxes of both its sides), so a layer with longitude
-# and latitude swapped, or a feature under the wrong code, is refused.
-COUNTRY_BOXES: dict[str, tuple[float, float, float, float]] = {
-    "AFG": (60, 29, 76, 39), "ARE": (51, 22, 57, 27), "ARM": (43, 38, 47, 42), "AZE": (44, 38, 51, 42),
-    "BGD": (88, 20, 93, 27), "BHR": (50, 25, 51, 27), "BTN": (88, 26, 93, 29), "CHN": (73, 18, 135, 54),
-    "CYN": (32, 35, 35, 36), "CYP": (32, 34, 35, 36), "EGY": (24, 21, 37, 32), "ERI": (36, 12, 44, 19),
-    "GEO": (39, 41, 47, 44), "IND": (68, 6, 98, 36), "IRN": (44, 25, 64, 40), "IRQ": (38, 29, 49, 38),
-    "ISR": (34, 29, 36, 34), "JOR": (34, 29, 40, 34), "KAB": (62, 45, 65, 47), "KAS": (76, 35, 78, 36),
-    "KAZ": (46, 40, 88, 56), "KGZ": (69, 39, 81, 44), "KWT": (46, 28, 49, 31), "LBN": (35, 33, 37, 35),
-    "MMR": (92, 9, 102, 29), "MNG": (87, 41, 120, 53), "NPL": (80, 26, 89, 31), "OMN": (51, 16, 60, 27),
-    "PAK": (60, 23, 78, 38), "PSX": (34, 31, 36, 33), "QAT": (50, 24, 52, 27), "RUS": (19, 41, 180, 82),
-    "SAU": (34, 16, 56, 33), "SDN": (21, 8, 39, 23), "SYR": (35, 32, 43, 38), "THA": (97, 5, 106, 21),
-    "TJK": (67, 36, 76, 42), "TKM": (52, 35, 67, 43), "TUR": (25, 35, 45, 43), "UKR": (22, 44, 41, 53),
-    "UZB": (55, 37, 74, 46), "YEM": (41, 12, 55, 20),
-}
-EXTENT_TOLERANCE = 1e-6  # degrees: coordinates are rounded to 6 decimals
 BY_NAME = {Path(layer.file).stem: layer for layer in LAYERS}
 
 
@@ -139,17 +122,6 @@ def validate_layer(layer: Layer, raw_dir: Path) -> list[Problem]:
     return problems
 
 
-def _box_text(box: tuple[float, float, float, float]) -> str:
-    w, s, e, n = box
-    return f"lon {w:g}..{e:g}, lat {s:g}..{n:g}"
-
-
-def _inside(bounds, box, tol: float = EXTENT_TOLERANCE) -> bool:
-    x0, y0, x1, y1 = bounds
-    w, s, e, n = box
-    return x0 >= w - tol and y0 >= s - tol and x1 <= e + tol and y1 <= n + tol
-
-
 def _check_extent(layer: Layer, shown: str, i: int, feature, bounds) -> list[Problem]:
     """The feature lies in the layer's declared extent and in the box of each country it belongs to."""
     x0, y0, x1, y1 = bounds
@@ -167,7 +139,7 @@ def _check_extent(layer: Layer, shown: str, i: int, feature, bounds) -> list[Pro
         box = COUNTRY_BOXES.get(code)
         if box is None:
             out.append(Problem(shown, "extent", f"{what}: no lon/lat box is declared for '{code}' in "
-                                                "csto_brief.geo.COUNTRY_BOXES", i, col))
+                                                "csto_brief.boxes.COUNTRY_BOXES", i, col))
         elif not _inside(bounds, box):
             flip = " (are longitude and latitude swapped?)" if _inside((y0, x0, y1, x1), box) else ""
             out.append(Problem(shown, "extent", f"{what} spans {got}, outside the box declared for {code} "

@@ -51,6 +51,9 @@ class Table:
     description: str = ""
     covers: str | None = None  # "file.csv:column": every value there must appear in this table's key
     min_rows: int = 1
+    # (longitude column, latitude column, country codes column): the point lies in the lon/lat box of one
+    # of the row's countries (csto_brief.boxes), so swapped coordinates or a wrong code are refused
+    located: tuple[str, str, str] | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -227,6 +230,25 @@ def _check_match(col: Column, row: dict[str, str], known: dict) -> tuple[str, st
     return None
 
 
+def _check_location(located: tuple[str, str, str], row: dict[str, str]) -> str | None:
+    """A message if the row's point lies in the box of none of its countries."""
+    from .boxes import COUNTRY_BOXES, box_text, inside
+
+    lon_col, lat_col, codes_col = located
+    lon, lat = float(row[lon_col]), float(row[lat_col])
+    codes = [c.strip() for c in row[codes_col].split(ID_SEP) if c.strip()]
+    boxes = {c: COUNTRY_BOXES.get(c) for c in codes}
+    unknown = [c for c, b in boxes.items() if b is None]
+    if unknown:
+        return f"no lon/lat box is declared for {', '.join(map(repr, unknown))} in csto_brief.boxes.COUNTRY_BOXES"
+    if any(inside((lon, lat, lon, lat), b) for b in boxes.values()):
+        return None
+    swapped = any(inside((lat, lon, lat, lon), b) for b in boxes.values())
+    where = "; ".join(f"{c} ({box_text(b)})" for c, b in boxes.items())
+    return (f"point lon {lon:g}, lat {lat:g} lies outside the box of {where}"
+            + (" (are longitude and latitude swapped?)" if swapped else ""))
+
+
 def key_values(table: Table, root: Path) -> dict:
     """The values of each column of a table, for references from other tables; for a table with a
     one-column key also ``file:key=>column``, the value of each column by key (for ``refs_match``)."""
@@ -283,6 +305,10 @@ def validate_table(table: Table, root: Path, as_of: dt.date, known: dict) -> lis
                 bad = _check_match(col, row, known)
             if bad:
                 problems.append(Problem(shown, bad[0], bad[1], row=i, column=col.name))
+        if table.located and not any(p.row == i and p.column in table.located for p in problems):
+            bad = _check_location(table.located, row)
+            if bad:
+                problems.append(Problem(shown, "location", bad, row=i, column="/".join(table.located[:2])))
         key = tuple(row[k] for k in table.key)
         if key in seen:
             problems.append(Problem(

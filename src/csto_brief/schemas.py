@@ -130,6 +130,7 @@ PLACES = Table(
     ),
     key=("place_id",),
     description="Places on the border maps, each with cited coordinates and its label placement",
+    located=("lon", "lat", "country_iso3"),
 )
 
 BORDER_EXERCISES = Table(
