@@ -25,4 +25,5 @@ def pytest_terminal_summary(terminalreporter):
     if n:
         files = {r.nodeid.split("[", 1)[1].split("|", 1)[0] for v in cases.values() for r in v}
         terminalreporter.write_line(
-            f"mutation suite: {len(cases['passed'])} of {n} broken-input cases caught, over {len(files)} raw files")
+            f"mutation suite: {len(cases['passed'])} of {n} broken-input cases caught, over {len(files)} files "
+            "(raw data and brief.toml)")

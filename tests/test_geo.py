@@ -120,9 +120,9 @@ def test_no_border_between_kyrgyzstan_and_afghanistan(ne10):
 
 
 def test_invalid_geometry_is_reported_with_row(tmp_path):
-    bow_tie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])
-    gdf = gpd.GeoDataFrame({"adm0_a3": ["AAA", "BBB"], "clipped": [False, False]},
-                           geometry=[box(0, 0, 1, 1), bow_tie], crs="EPSG:4326")
+    bow_tie = Polygon([(65, 33), (66, 34), (66, 33), (65, 34), (65, 33)])  # in Afghanistan
+    gdf = gpd.GeoDataFrame({"adm0_a3": ["TJK", "AFG"], "clipped": [False, False]},
+                           geometry=[box(70, 38, 71, 39), bow_tie], crs="EPSG:4326")
     layer = geo.BY_NAME["dcw_countries"]
     (tmp_path / "geo").mkdir()
     gdf.to_file(tmp_path / layer.file, driver="GeoJSON")
@@ -138,8 +138,9 @@ def test_missing_column_and_wrong_crs(tmp_path):
     (tmp_path / "geo").mkdir()
     gdf = gpd.GeoDataFrame({"code": ["AAA"]}, geometry=[box(0, 0, 1, 1)], crs="EPSG:3857")
     gdf.to_file(tmp_path / layer.file, driver="GeoJSON")
-    rules = {p.rule for p in geo.validate_layer(layer, tmp_path)}
-    assert rules == {"crs", "header"}
+    found = [(p.rule, p.message) for p in geo.validate_layer(layer, tmp_path)]
+    assert found == [("crs", "CRS is EPSG:3857; expected EPSG:4326 (WGS84 longitude/latitude)"),
+                     ("header", "missing columns: adm0_a3, clipped"), ("header", "unexpected columns: code")]
 
 
 def test_empty_geometry_and_missing_file(tmp_path):
@@ -152,3 +153,59 @@ def test_empty_geometry_and_missing_file(tmp_path):
     (tmp_path / layer.file).write_text(json.dumps(doc))
     problems = geo.validate_layer(layer, tmp_path)
     assert [p.rule for p in problems] == ["geometry"] and "empty" in problems[0].message
+
+
+def _swap(coords):
+    if coords and isinstance(coords[0], (int, float)):
+        return [coords[1], coords[0], *coords[2:]]
+    return [_swap(c) for c in coords]
+
+
+def test_a_layer_with_longitude_and_latitude_swapped_is_refused(tmp_path):
+    """Once accepted, a swapped extract measured the Tajik-Afghan border as 1,091 km."""
+    layer = geo.BY_NAME["ne_10m_admin0_countries"]
+    doc = json.loads((geo.paths.RAW_DIR / layer.file).read_text(encoding="utf-8"))
+    for ft in doc["features"]:
+        ft["geometry"]["coordinates"] = _swap(ft["geometry"]["coordinates"])
+    (tmp_path / "geo").mkdir()
+    (tmp_path / layer.file).write_text(json.dumps(doc), encoding="utf-8")
+    problems = geo.validate_layer(layer, tmp_path)
+    codes = [ft["properties"]["adm0_a3"] for ft in doc["features"]]
+    assert [p.rule for p in problems] == ["extent"] * len(codes)  # every feature, each named
+    tjk = next(p for p in problems if "'TJK'" in p.message)
+    assert str(tjk) == (f"geo/ne_10m_admin0_countries.geojson, row {codes.index('TJK') + 1} (line {codes.index('TJK') + 2}), "
+                        "column 'geometry': feature adm0_a3 'TJK' spans lon 36.68..41.04, lat 67.34..75.16, outside the "
+                        "box declared for TJK (lon 67..76, lat 36..42) (are longitude and latitude swapped?) [rule: extent]")
+    with pytest.raises(DataValidationError, match="ne_10m_admin0_countries.geojson.*'AFG'.*swapped"):
+        geo.load("ne_10m_admin0_countries", tmp_path)
+
+
+def test_a_feature_outside_its_country_or_the_layer_extent_is_refused(tmp_path):
+    layer = geo.BY_NAME["dcw_countries"]
+    (tmp_path / "geo").mkdir()
+    gdf = gpd.GeoDataFrame({"adm0_a3": ["TJK", "AFG", "QQQ"], "clipped": [False] * 3},
+                           geometry=[box(60, 30, 62, 32), box(55, 30, 56, 31), box(70, 38, 71, 39)], crs="EPSG:4326")
+    gdf.to_file(tmp_path / layer.file, driver="GeoJSON")
+    found = [(p.row, p.column, p.rule, p.message) for p in geo.validate_layer(layer, tmp_path)]
+    assert found == [
+        (1, "geometry", "extent", "feature adm0_a3 'TJK' spans lon 60.00..62.00, lat 30.00..32.00, outside the box "
+                                  "declared for TJK (lon 67..76, lat 36..42)"),
+        (2, "geometry", "extent", "feature adm0_a3 'AFG' spans lon 55.00..56.00, lat 30.00..31.00, outside the box "
+                                  "declared for AFG (lon 60..76, lat 29..39)"),
+        (3, "adm0_a3", "extent", "feature adm0_a3 'QQQ': no lon/lat box is declared for 'QQQ' in "
+                                 "csto_brief.boxes.COUNTRY_BOXES")]
+    lakes = geo.BY_NAME["ne_10m_lakes"]
+    gpd.GeoDataFrame({"name": ["Far"], "featurecla": ["Lake"], "scalerank": [1], "clipped": [False]},
+                     geometry=[box(10, 10, 11, 11)], crs="EPSG:4326").to_file(tmp_path / lakes.file, driver="GeoJSON")
+    found = geo.validate_layer(lakes, tmp_path)
+    assert [str(p) for p in found] == [
+        "geo/ne_10m_lakes.geojson, row 1 (line 2), column 'geometry': feature 'Far' spans lon 10.00..11.00, "
+        "lat 10.00..11.00, outside the layer's declared extent lon 52..81, lat 33..46 [rule: extent]"]
+
+
+def test_every_country_of_the_extract_has_a_box_and_lies_in_it():
+    for layer in geo.LAYERS:
+        gdf = geo.load(geo.Path(layer.file).stem)
+        for col in layer.countries:
+            assert set(gdf[col]) <= set(geo.COUNTRY_BOXES), layer.file
+        assert geo._inside(tuple(gdf.total_bounds), layer.extent), layer.file

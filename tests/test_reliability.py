@@ -17,11 +17,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from csto_brief import data, geo, paths, pipeline, provenance, schemas
+from csto_brief import config, data, geo, paths, pipeline, provenance, schemas
 
 CASES: list[tuple[str, str, str, str]] = []  # (file, mutation, expected rule, expected text)
+ACCEPTED = "accepted"  # a harmless variant: the file validates and loads exactly as the original
+# Referenced columns whose values have letters in upper case (a lower-case value must get a suggestion).
+LOWERCASE_REFS = ("countries.csv:iso3", "documents.csv:doc_id", "claims.csv:claim_id",
+                  "status/criteria.csv:criterion_id", "status/evidence.csv:evidence_id")
 
 
 def _numeric_bounds(col):
@@ -48,11 +53,26 @@ for table in schemas.TABLES:
             CASES.append((f, f"unknown-reference:{col.name}", "reference", col.name))
         if col.required and col.kind == "str" and not col.choices and not col.pattern and not col.refs:
             CASES.append((f, f"empty-required:{col.name}", "required", col.name))
+        if col.one_line:  # a quoted line break inside a value ("75th a\nniversary")
+            CASES.append((f, f"line-break:{col.name}", "one-line", "must be one line"))
+        if col.refs in LOWERCASE_REFS:
+            CASES.append((f, f"lower-case-reference:{col.name}", "reference", "did you mean"))
+        if col.refs:
+            CASES.append((f, f"near-miss-reference:{col.name}", "reference", "did you mean"))
+        for mine, theirs, _ in col.refs_match:  # e.g. a score's evidence about another criterion or candidate
+            CASES.append((f, f"mismatched-reference:{col.name}:{mine}", "reference-match", f"has {theirs}"))
+    if table.located:  # a row with longitude and latitude swapped
+        CASES.append((f, "swapped-coordinates", "location", "are longitude and latitude swapped?"))
+    CASES.append((f, "byte-order-mark", "encoding", "file starts with a UTF-8 byte-order mark"))
+    CASES.append((f, "crlf", ACCEPTED, ""))  # Windows line endings: read the same as LF
 for layer in geo.LAYERS:
     f = layer.file
     CASES += [(f, "missing-file", "file-exists", "file is missing"), (f, "checksum", "checksum", "SHA-256"),
               (f, "invalid-geometry", "geometry", "invalid"), (f, "empty-geometry", "geometry", "empty"),
-              (f, "drop-property", "header", "missing columns")]
+              (f, "drop-property", "header", "missing columns"),
+              (f, "swapped-axes", "extent", "are longitude and latitude swapped?")]
+    if layer.countries:
+        CASES.append((f, "swapped-feature", "extent", "outside the box declared for"))
 
 
 def _read(path: Path):
@@ -92,10 +112,19 @@ def mutate(raw: Path, file: str, mutation: str) -> None:
         with open(path, "ab") as fh:
             fh.write(b"\n" if path.suffix == ".csv" else b" ")
         return
-    if path.suffix == ".geojson":
+    if kind == "byte-order-mark":
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    elif kind == "crlf":
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    elif path.suffix == ".geojson":
         doc = json.loads(path.read_text(encoding="utf-8"))
         feat = doc["features"][0]
-        if kind == "invalid-geometry":
+        if kind == "swapped-axes":
+            for ft in doc["features"]:
+                ft["geometry"]["coordinates"] = _swap(ft["geometry"]["coordinates"])
+        elif kind == "swapped-feature":
+            feat["geometry"]["coordinates"] = _swap(feat["geometry"]["coordinates"])
+        elif kind == "invalid-geometry":
             if feat["geometry"]["type"] in ("Polygon", "MultiPolygon"):
                 feat["geometry"] = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
             else:
@@ -109,8 +138,11 @@ def mutate(raw: Path, file: str, mutation: str) -> None:
     else:
         header, rows = _read(path)
         table = schemas.BY_FILE[file]
+        colname, _, detail = colname.partition(":")
         col = next((c for c in table.columns if c.name == colname), None)
         i = header.index(colname) if colname else None
+        # the first row with a value in the column (an optional column may be empty in the first rows)
+        j = next((n for n, r in enumerate(rows) if r[i]), 0) if colname else 0
         if kind == "drop-column":
             j = header.index(table.columns[-1].name)
             header, rows = header[:j] + header[j + 1:], [r[:j] + r[j + 1:] for r in rows]
@@ -128,8 +160,55 @@ def mutate(raw: Path, file: str, mutation: str) -> None:
             rows[0][i] = UNKNOWN[col.refs]
         elif kind == "empty-required":
             rows[0][i] = ""
+        elif kind == "line-break":
+            v = rows[0][i] or "a value"
+            rows[0][i] = v[: len(v) // 2] + "\n" + v[len(v) // 2:]
+        elif kind == "lower-case-reference":
+            rows[j][i] = rows[j][i].split(";")[0].lower()
+        elif kind == "near-miss-reference":
+            rows[j][i] = _near_miss(raw, col.refs, rows[j][i].split(";")[0])
+        elif kind == "swapped-coordinates":
+            lon, lat = (header.index(c) for c in table.located[:2])
+            rows[0][lon], rows[0][lat] = rows[0][lat], rows[0][lon]
+        elif kind == "mismatched-reference":
+            rows[j][i] = _mismatched(raw, table, col, detail, dict(zip(header, rows[j])))
         _write(path, header, rows)
     provenance.update(path)
+
+
+def _swap(coords):
+    """Longitude and latitude swapped, at any depth of a GeoJSON coordinate array."""
+    if coords and isinstance(coords[0], (int, float)):
+        return [coords[1], coords[0], *coords[2:]]
+    return [_swap(c) for c in coords]
+
+
+def _near_miss(raw: Path, refs: str, value: str) -> str:
+    """A typing slip on the value (its last character doubled, or replaced) that is no valid value."""
+    ref_file, ref_col = refs.split(":")
+    _, ref_rows = _read_dicts(raw / ref_file)
+    valid = {r[ref_col] for r in ref_rows}
+    slips = [value + value[-1], value + "x", value[:-1] + ("Q" if value[-1] != "Q" else "X")]
+    return next(v for v in slips if v not in valid)
+
+
+def _mismatched(raw: Path, table, col, mine: str, row: dict[str, str]) -> str:
+    """An id of the referenced table whose row disagrees with this row on ``mine`` (and agrees on the
+    other matched columns), e.g. evidence on another criterion for the same candidate."""
+    ref_file, ref_key = col.refs.split(":")
+    _, ref_rows = _read_dicts(raw / ref_file)
+    pairs = {m: (t, w) for m, t, w in col.refs_match}
+    theirs, wildcard = pairs[mine]
+    for r in ref_rows:
+        if r[theirs] != row[mine] and r[theirs] not in wildcard and all(
+                r[t] == row[m] or r[t] in w for m, (t, w) in pairs.items() if m != mine):
+            return r[ref_key]
+    raise AssertionError(f"no row of {ref_file} to mismatch {table.file} on {mine}")
+
+
+def _read_dicts(path: Path):
+    header, rows = _read(path)
+    return header, [dict(zip(header, r)) for r in rows]
 
 
 @pytest.mark.parametrize("file, mutation, rule, text", CASES, ids=[f"{c[0]}|{c[1]}" for c in CASES])
@@ -139,16 +218,94 @@ def test_mutation_is_caught_with_file_row_column_and_rule(raw_copy, file, mutati
     # the 200-odd cases fast; the end-to-end cases below run the full validation.
     is_geo = file.endswith(".geojson")
     problems = data.validate_all(raw_copy, layers=None if is_geo else ())
+    if rule == ACCEPTED:
+        assert problems == [], [str(p) for p in problems]
+        if not is_geo:  # the loader reads it exactly as the original
+            pd.testing.assert_frame_equal(data.load(file, raw_copy), data.load(file))
+        return
     hits = [p for p in problems if p.rule == rule and Path(p.file).name == Path(file).name]
     assert hits, f"{file} {mutation}: expected a '{rule}' problem, got {[str(p) for p in problems][:5]}"
     message = str(hits[0])
     assert Path(file).name in message and f"[rule: {rule}]" in message
     assert text in message, message
-    if mutation.split(":")[0] in ("wrong-type", "out-of-range", "future-date", "unknown-reference", "empty-required",
-                                  "duplicate-key", "invalid-geometry", "empty-geometry"):
-        assert hits[0].row is not None and "row " in message  # the row is named
-    if ":" in mutation:
+    if ":" in mutation and mutation.split(":")[0] not in ("mismatched-reference",):
         assert hits[0].column == mutation.split(":")[1]
+    if mutation.split(":")[0] in ("wrong-type", "out-of-range", "future-date", "unknown-reference", "empty-required",
+                                  "duplicate-key", "invalid-geometry", "empty-geometry", "line-break",
+                                  "lower-case-reference", "near-miss-reference", "mismatched-reference",
+                                  "swapped-axes", "swapped-feature", "swapped-coordinates"):
+        assert hits[0].row is not None and "row " in message  # the row is named
+    if mutation.startswith("lower-case-reference"):  # the suggestion is the value as it was
+        original = _read_dicts(paths.RAW_DIR / file)[1][hits[0].row - 1][mutation.split(":")[1]].split(";")[0]
+        assert f"did you mean {original!r}?" in message, message
+    if mutation in ("swapped-axes", "swapped-feature"):  # the feature is named by its key or its countries
+        assert "feature" in message and (geo.BY_NAME[Path(file).stem].countries == () or "'" in message), message
+    if mutation.startswith("mismatched-reference"):
+        assert hits[0].column == mutation.split(":")[1]
+
+
+# brief.toml [status_model]: (case, replacement of its lines, key, rule, text)
+CONFIG_CASES = [
+    ("draws-zero", {"draws": "draws = 0"}, "draws", "range", "value 0 is below the minimum 1"),
+    ("draws-negative", {"draws": "draws = -100"}, "draws", "range", "value -100 is below the minimum 1"),
+    ("draws-fraction", {"draws": "draws = 2000.5"}, "draws", "type", "value 2000.5 is not a whole number"),
+    ("draws-text", {"draws": 'draws = "many"'}, "draws", "type", "value 'many' is not a whole number"),
+    ("draws-boolean", {"draws": "draws = true"}, "draws", "type", "value True is not a whole number"),
+    ("draws-huge", {"draws": "draws = 100_000_000"}, "draws", "range", "is above the maximum 1000000"),
+    ("draws-missing", {"draws": ""}, "draws", "required", "is missing"),
+    ("seed-negative", {"seed": "seed = -1"}, "seed", "range", "value -1 is below the minimum 0"),
+    ("seed-fraction", {"seed": "seed = 1.5"}, "seed", "type", "value 1.5 is not a whole number"),
+    ("seed-missing", {"seed": ""}, "seed", "required", "is missing"),
+    ("bands-empty", {"bands": "bands = []"}, "bands", "type", "non-empty list"),
+    ("bands-not-a-list", {"bands": 'bands = "even"'}, "bands", "type", "non-empty list"),
+    ("bands-unordered", {"bands": 'bands = [[40, "unlikely"], [20, "very unlikely"], [101, "likely"]]'}, "bands",
+     "order", "must rise strictly"),
+    ("bands-repeated-bound", {"bands": 'bands = [[40, "unlikely"], [40, "even"], [101, "likely"]]'}, "bands",
+     "order", "must rise strictly"),
+    ("bands-no-words", {"bands": 'bands = [[50, ""], [101, "likely"]]'}, "bands", "type", "band 1 is"),
+    ("bands-not-pairs", {"bands": "bands = [[50], [101]]"}, "bands", "type", "band 1 is [50]"),
+    ("bands-negative", {"bands": 'bands = [[-5, "never"], [101, "likely"]]'}, "bands", "range", "band 1 has the upper bound -5"),
+    ("bands-short-of-100", {"bands": 'bands = [[50, "unlikely"], [90, "likely"]]'}, "bands", "range",
+     "the last band ends at 90"),
+    ("unknown-key", {"seed": "seed = 1\nsample = 5"}, "sample", "unknown-key", "unexpected key"),
+]
+
+
+def _config_with(tmp_path: Path, replace: dict[str, str]) -> Path:
+    """brief.toml with lines of [status_model] replaced (its keys appear nowhere else in the file)."""
+    lines = []
+    for line in paths.CONFIG_FILE.read_text(encoding="utf-8").splitlines():
+        key = line.split("=")[0].strip()
+        lines.append(replace.get(key, line))
+    out = tmp_path / "brief.toml"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("case, replace, key, rule, text", CONFIG_CASES,
+                         ids=[f"brief.toml|status_model:{c[0]}" for c in CONFIG_CASES])
+def test_mutation_is_caught_in_config(tmp_path, case, replace, key, rule, text):
+    """A bad [status_model] in brief.toml is refused naming the file, the key and the rule (not an error
+    deep inside pandas or numpy)."""
+    with pytest.raises(config.ConfigError) as err:
+        config.load(_config_with(tmp_path, replace))
+    message = str(err.value)
+    assert "brief.toml, [status_model], key '" + key + "': " in message, message
+    assert f"[rule: {rule}]" in message and text in message, message
+
+
+def test_config_without_the_status_model_is_refused(tmp_path):
+    text = paths.CONFIG_FILE.read_text(encoding="utf-8")
+    start, end = text.index("[status_model]"), text.index("[[notebooks]]")
+    (tmp_path / "brief.toml").write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(config.ConfigError, match=r"brief.toml: the table \[status_model\].*missing \[rule: required\]"):
+        config.load(tmp_path / "brief.toml")
+
+
+def test_committed_config_passes_and_keeps_its_types():
+    sm = config.load().status_model
+    assert type(sm["draws"]) is int and sm["draws"] >= 1 and type(sm["seed"]) is int
+    assert [b[0] for b in sm["bands"]] == sorted(b[0] for b in sm["bands"]) and sm["bands"][-1][0] >= 100
 
 
 def test_every_raw_file_has_mutation_cases():
@@ -159,9 +316,28 @@ def test_every_raw_file_has_mutation_cases():
 
 # --- the whole build, in a copy of the repository -----------------------------------------------
 
+def _git(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(paths.PROJ_ROOT), *args], capture_output=True, **kw)
+
+
+def committed_copy(dest: Path) -> tuple[Path, str]:
+    """What a build needs, as committed in git's HEAD (not the working tree, so a `make brief` whose outputs
+    were not committed cannot hide drift); outside a git checkout, the working tree. Returns the copy and
+    what it was made from."""
+    head = _git("rev-parse", "--verify", "HEAD", text=True) if shutil.which("git") else None
+    if head is None or head.returncode != 0:
+        return pipeline.copy_repo(dest), "the working tree (not a git checkout)"
+    dest.mkdir(parents=True, exist_ok=True)
+    archive = _git("archive", "--format=tar", "HEAD", "--", *pipeline.REPO_ITEMS, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest, f"git HEAD {head.stdout.strip()[:12]}"
+
+
 @pytest.fixture(scope="module")
 def repo_copy(tmp_path_factory) -> Path:
-    return pipeline.copy_repo(tmp_path_factory.mktemp("repo"))
+    root, origin = committed_copy(tmp_path_factory.mktemp("repo"))
+    print(f"\nbuilding a copy of {origin}")
+    return root
 
 
 def _digest(root: Path, sub: str) -> dict[str, str]:
@@ -185,20 +361,30 @@ def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_clean_offline_build_is_byte_identical_to_the_committed_one(repo_copy):
-    """Two clean builds (the committed outputs and this one) agree byte for byte, without a network."""
+    """Two clean builds (the outputs committed in git's HEAD and this one, from HEAD's inputs) agree byte for
+    byte, without a network. Outputs rebuilt but not committed, or committed stale, fail here."""
     before = {sub: _digest(repo_copy, sub) for sub in ("data/processed", "figures", "report", "notebooks")}
+    if _git("rev-parse", "--verify", "HEAD").returncode == 0:  # the copy holds exactly what HEAD holds
+        committed = _git("ls-tree", "-r", "--name-only", "HEAD", "--", *before, text=True, check=True).stdout.split()
+        assert sorted(k for sub in before for k in before[sub]) == sorted(committed)
     res = run_build(repo_copy, "--force")
     assert res.returncode == 0, res.stdout + res.stderr
     after = {sub: _digest(repo_copy, sub) for sub in before}
     for sub in before:
         changed = sorted(k for k in before[sub] if before[sub][k] != after[sub].get(k))
-        assert changed == [], f"{sub}: files differ after a clean rebuild: {changed}"
+        assert changed == [], f"{sub}: files differ after a clean rebuild of the committed inputs: {changed}"
+        extra = sorted(set(after[sub]) - set(before[sub]))
+        assert extra == [], f"{sub}: the build writes files that are not committed: {extra}"
 
 
 def test_noop_rebuild_executes_nothing(repo_copy):
     res = run_build(repo_copy)
     assert res.returncode == 0, res.stderr
-    assert res.stdout.count("up to date") == res.stdout.count("] ")  # every stage skipped
+    stages = [line for line in res.stdout.splitlines() if line.startswith("[")]
+    n = len(config.load().notebooks) + 3  # check environment, validate data, each notebook, export
+    assert len(stages) == n, res.stdout
+    assert all(line.endswith(" up to date") and line.startswith(f"[{i}/{n}] ") for i, line in enumerate(stages, 1)), \
+        res.stdout  # every stage skipped
     assert "..." not in res.stdout
 
 
@@ -248,3 +434,65 @@ def test_broken_input_stops_the_build_and_leaves_the_report(repo_copy, file, mut
     finally:
         (repo_copy / "data/raw" / file).write_bytes(saved)
         record.write_bytes(saved_record)
+
+
+def test_a_bad_status_model_config_stops_the_build_naming_the_key(repo_copy):
+    """draws = 0 once ended in an internal pandas error in notebook 04; now the build stops before it."""
+    toml = repo_copy / "brief.toml"
+    saved, report = toml.read_bytes(), _digest(repo_copy, "report")
+    try:
+        toml.write_text(saved.decode("utf-8").replace("draws = 20000", "draws = 0"), encoding="utf-8")
+        res = run_build(repo_copy)
+        assert res.returncode != 0
+        assert ("brief.toml, [status_model], key 'draws': value 0 is below the minimum 1 [rule: range]"
+                in res.stderr), res.stderr
+        assert "The last good report/ is unchanged." in res.stderr and "Traceback" not in res.stderr
+        assert "execute" not in res.stdout and _digest(repo_copy, "report") == report
+    finally:
+        toml.write_bytes(saved)
+
+
+@pytest.mark.parametrize("path", ["data/raw/countries.csv", "data/raw/geo/dcw_countries.geojson", "report/brief.pdf",
+                                  "notebooks/05-write-brief.ipynb"])
+def test_git_keeps_the_bytes_of_every_file(path):
+    """No line-ending conversion (core.autocrlf on another machine would break checksums and byte-identity)."""
+    res = subprocess.run(["git", "check-attr", "text", "--", path], cwd=paths.PROJ_ROOT, capture_output=True, text=True)
+    if res.returncode != 0:
+        pytest.skip(f"not a git checkout: {res.stderr.strip()}")
+    assert res.stdout.strip() == f"{path}: text: unset"
+
+
+# --- Jupyter leftovers ----------------------------------------------------------------------------
+
+LEFTOVERS = ("notebooks/05-write-brief.nbconvert.ipynb", "notebooks/.ipynb_checkpoints/05-write-brief-checkpoint.ipynb",
+             "report/brief.nbconvert.html", "tests/.ipynb_checkpoints/scratch-checkpoint.ipynb")
+
+
+@pytest.mark.parametrize("leftover", LEFTOVERS)
+def test_jupyter_leftovers_are_ignored_by_git(leftover):
+    res = subprocess.run(["git", "check-ignore", "--no-index", "-v", leftover], cwd=paths.PROJ_ROOT,
+                         capture_output=True, text=True)
+    if res.returncode == 128:
+        pytest.skip(f"not a git checkout: {res.stderr.strip()}")
+    assert res.returncode == 0, f"{leftover} is not ignored by .gitignore"
+    for kept in ("notebooks/05-write-brief.ipynb", "report/brief.html"):
+        assert subprocess.run(["git", "check-ignore", "--no-index", "-q", kept], cwd=paths.PROJ_ROOT).returncode == 1
+
+
+def test_jupyter_leftovers_are_not_collected(tmp_path):
+    """With the project's pytest configuration, a notebook's nbconvert copy or checkpoint is not run by
+    nbval (a stale copy would fail, or pass for the wrong reason); the notebook itself is."""
+    import nbformat
+
+    for name in ("pyproject.toml", "conftest.py", "tests/nbval_sanitize.cfg"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(paths.PROJ_ROOT / name, tmp_path / name)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    for name in ("notebooks/a.ipynb", "notebooks/a.nbconvert.ipynb", "notebooks/.ipynb_checkpoints/a-checkpoint.ipynb",
+                 "notebooks/b-checkpoint.ipynb"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, tmp_path / name)
+    res = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    collected = sorted({line.split("::")[0] for line in res.stdout.splitlines() if "::" in line})
+    assert collected == ["notebooks/a.ipynb"], res.stdout + res.stderr

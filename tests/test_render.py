@@ -151,9 +151,13 @@ def test_adding_a_candidate_changes_every_count_that_depends_on_it(tmp_path):
     ind_ev = ev[ev["candidate"] == "IND"].copy()
     new_ids = {old: f"E{900 + i}" for i, old in enumerate(ind_ev["evidence_id"])}
     ind_ev = ind_ev.assign(candidate="MNG", evidence_id=ind_ev["evidence_id"].map(new_ids))
-    mng = sc[sc["candidate_iso3"] == "IND"].assign(
-        candidate_iso3="MNG",
-        evidence=lambda d: d["evidence"].map(lambda s: ";".join(new_ids.get(e, e) for e in s.split(";"))))
+    def renumber(ids):
+        return ";".join(new_ids.get(e, e) for e in ids.split(";")) if ids else ids
+
+    mng = sc[sc["candidate_iso3"] == "IND"].assign(candidate_iso3="MNG")
+    for col in ("evidence", "see_also"):
+        if col in mng:
+            mng[col] = mng[col].map(renumber)
     pd.concat([ev, ind_ev]).to_csv(root / "data/raw/status/evidence.csv", index=False, lineterminator="\n")
     pd.concat([sc, mng]).to_csv(root / "data/raw/status/scores.csv", index=False, lineterminator="\n")
     env = {**os.environ, "CSTO_BRIEF_ROOT": str(root)}

@@ -92,6 +92,10 @@ def test_tornado_swings_only_where_they_can_move_the_prospect():
     t = sm.tornado(m, "observer", "AAA").set_index("criterion_id")
     assert t.loc["C2", "score_high"] == pytest.approx(sm.to_index((-1 + 0) / 2))  # demand mean with C2 at its high
     assert t.loc["C3", "swing"] == 0  # supply does not bind here
+    # demand (25) binds and supply (87.5) stays above it however C1 and C3 move: only demand criteria swing
+    assert (t.loc[["C1", "C3"], "swing"] == 0).all() and (t.loc[["C2", "C4"], "swing"] > 0).all()
+    assert list(t["swing"]) == sorted(t["swing"], reverse=True) and set(t.index[:2]) == {"C2", "C4"}
+    assert np.allclose(t["base"], 25.0)
 
 
 def test_bands_and_confidence():
@@ -103,8 +107,54 @@ def test_bands_and_confidence():
 
 
 def test_the_committed_model_is_valid_and_covers_every_candidate():
-    m = sm.build(data.load("status/criteria.csv"), data.load("status/scores.csv"), data.load("status/evidence.csv"))
+    criteria, scores, evidence = (data.load(f"status/{f}.csv") for f in ("criteria", "scores", "evidence"))
+    m = sm.build(criteria, scores, evidence)
     assert "IND" in m.candidates and len(m.candidates) >= 3
+    assert m.candidates == list(dict.fromkeys(scores["candidate_iso3"]))
+    crit_ids = list(criteria["criterion_id"])
+    # every candidate has exactly one score on every criterion, within -2..2 and its own range
+    grid = scores.pivot(index="candidate_iso3", columns="criterion_id", values="score")
+    assert sorted(grid.columns) == sorted(crit_ids) and not grid.isna().any().any()
+    assert len(scores) == len(m.candidates) * len(crit_ids)
+    assert ((scores["low"] <= scores["score"]) & (scores["score"] <= scores["high"])).all()
+    assert scores[["low", "score", "high"]].stack().between(sm.SCORE_MIN, sm.SCORE_MAX).all()
+    # each score cites evidence on its own criterion, for its candidate or for all; related evidence likewise
+    ev = evidence.set_index("evidence_id")
+    for r in scores.itertuples():
+        assert r.evidence, (r.candidate_iso3, r.criterion_id)
+        for e in r.evidence:
+            assert ev.loc[e, "criterion_id"] == r.criterion_id and ev.loc[e, "candidate"] in (r.candidate_iso3, "ALL")
+        for e in r.see_also:
+            assert ev.loc[e, "candidate"] in (r.candidate_iso3, "ALL")
+    # every candidate has evidence of its own, and every evidence row is about a candidate or all of them
+    assert set(m.candidates) <= set(evidence["candidate"])
+    assert set(evidence["candidate"]) <= set(m.candidates) | {"ALL"}
+    # the weights of each status sum to one, within their ranges, and give an index in 0..100 for everyone
+    for status in sm.STATUSES:
+        w = criteria[f"w_{status}"]
+        assert w.sum() == pytest.approx(1.0)
+        assert ((criteria[f"w_{status}_low"] <= w) & (w <= criteria[f"w_{status}_high"])).all()
+        idx = sm.index(m, status)
+        assert list(idx.index) == m.candidates and idx.stack().between(0, 100).all()
+
+
+def test_evidence_on_another_criterion_or_candidate_is_refused():
+    c, s, e = toy()
+    s.at[0, "evidence"] = ["E001", "E002"]  # E002 is about C2
+    with pytest.raises(sm.ModelError, match=r"\(AAA C1\), column 'evidence': evidence 'E002' is on criterion C2, "
+                                            r"not C1 \(related evidence goes in see_also\)"):
+        sm.build(c, s, e)
+    c, s, e = toy()
+    e.loc[0, "candidate"] = "BBB"
+    with pytest.raises(sm.ModelError, match=r"\(AAA C1\), column 'evidence': evidence 'E001' is for candidate BBB, "
+                                            r"not AAA or ALL"):
+        sm.build(c, s, e)
+    c, s, e = toy()
+    s["see_also"] = [["E002"], [], [], []]  # related evidence may be on another criterion
+    assert sm.build(c, s, e).candidates == ["AAA"]
+    e.loc[1, "candidate"] = "BBB"  # but not another candidate's
+    with pytest.raises(sm.ModelError, match="column 'see_also': evidence 'E002' is for candidate BBB"):
+        sm.build(c, s, e)
 
 
 def test_eligibility_is_a_gate_not_a_weight():

@@ -71,7 +71,7 @@ def load(path: Path | None = None) -> BriefConfig:
     return BriefConfig(
         title=brief["title"], subtitle=brief["subtitle"], author=brief["author"],
         version=str(brief["version"]), as_of=as_of, notebook=brief["notebook"],
-        notebooks=tuple(stages), status_model=_status_model(raw.get("status_model", {}), path),
+        notebooks=tuple(stages), status_model=_status_model(raw.get("status_model"), path),
         likelihood=_likelihood(raw.get("likelihood", {}), path),
     )
 
@@ -109,20 +109,49 @@ def _expand(patterns: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _status_model(sm: dict, path: Path) -> dict:
-    """[status_model]: draws and seed of the sensitivity analysis; bands of words for the index."""
-    if not sm:
-        return {}
+def _status_model(sm: dict | None, path: Path) -> dict:
+    """[status_model]: draws and seed of the sensitivity analysis; bands of words for the index.
+    Each problem names the file, the key and the rule, e.g.
+    ``brief.toml, [status_model], key 'draws': value 0 is below the minimum 1 [rule: range]``."""
+    shown = paths.rel(path)
+    if not isinstance(sm, dict):
+        raise ConfigError(f"{shown}: the table [status_model] (draws, seed, bands) is missing [rule: required]")
+
+    def fail(key: str, message: str, rule: str):
+        raise ConfigError(f"{shown}, [status_model], key '{key}': {message} [rule: {rule}]")
+
     for key in ("draws", "seed", "bands"):
         if key not in sm:
-            raise ConfigError(f"{paths.rel(path)}: [status_model] lacks the key '{key}'")
-    bands = [(float(b[0]), str(b[1])) for b in sm["bands"]]
-    if [b[0] for b in bands] != sorted(b[0] for b in bands):
-        raise ConfigError(f"{paths.rel(path)}: [status_model] bands must be in ascending order of their upper bound")
-    draws = sm["draws"]
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
-        raise ConfigError(f"{paths.rel(path)}: [status_model] draws must be a whole number of at least 1, not {draws!r}")
+            fail(key, "is missing", "required")
+    for key in sorted(set(sm) - {"draws", "seed", "bands", "gate_cap"}):
+        fail(key, "unexpected key; expected only: draws, seed, bands, gate_cap", "unknown-key")
+    for key, lowest, highest in (("draws", 1, 1_000_000), ("seed", 0, 2**63 - 1)):
+        v = sm[key]
+        if isinstance(v, bool) or not isinstance(v, int):
+            fail(key, f"value {v!r} is not a whole number", "type")
+        if v < lowest:
+            fail(key, f"value {v} is below the minimum {lowest}", "range")
+        if v > highest:
+            fail(key, f"value {v} is above the maximum {highest}", "range")
+    bands = sm["bands"]
+    if not isinstance(bands, list) or not bands:
+        fail("bands", "must be a non-empty list of [upper bound, words] pairs", "type")
+    out = []
+    for i, b in enumerate(bands, start=1):
+        if (not isinstance(b, list) or len(b) != 2 or isinstance(b[0], bool) or not isinstance(b[0], (int, float))
+                or not isinstance(b[1], str) or not b[1].strip()):
+            fail("bands", f"band {i} is {b!r}; expected [upper bound (a number), words (text)]", "type")
+        if not 0 < b[0] <= 1000:
+            fail("bands", f"band {i} has the upper bound {b[0]}; the index runs from 0 to 100", "range")
+        out.append((float(b[0]), str(b[1])))
+    uppers = [b[0] for b in out]
+    if any(hi <= lo for lo, hi in zip(uppers, uppers[1:])):
+        fail("bands", f"upper bounds {', '.join(f'{u:g}' for u in uppers)} must rise strictly", "order")
+    if uppers[-1] < 100:
+        fail("bands", f"the last band ends at {uppers[-1]:g}, below the top of the index (100)", "range")
     cap = sm.get("gate_cap", 20)
-    if isinstance(cap, bool) or not isinstance(cap, (int, float)) or not 0 <= cap <= 100:
-        raise ConfigError(f"{paths.rel(path)}: [status_model] gate_cap must be a number from 0 to 100, not {cap!r}")
-    return {"draws": int(draws), "seed": int(sm["seed"]), "bands": bands, "gate_cap": float(cap)}
+    if isinstance(cap, bool) or not isinstance(cap, (int, float)):
+        fail("gate_cap", f"value {cap!r} is not a number", "type")
+    if not 0 <= cap <= 100:
+        fail("gate_cap", f"value {cap} is outside the index's range 0 to 100", "range")
+    return {"draws": sm["draws"], "seed": sm["seed"], "bands": out, "gate_cap": float(cap)}

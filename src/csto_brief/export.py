@@ -14,7 +14,7 @@ import re
 from nbconvert.exporters import HTMLExporter
 from traitlets import default
 
-from . import config, paths
+from . import config, glyphs, paths, webfonts
 
 SOURCE_HASH_KEY = "cstobriefsourcesha256"
 
@@ -77,7 +77,7 @@ class BriefHTMLExporter(HTMLExporter):
         }
         resources["brief_css"] = (paths.TEMPLATES_DIR / "brief" / "brief.css").read_text(encoding="utf-8")
         out, resources = super().from_notebook_node(nb, resources, **kw)
-        return tidy_html(out), resources
+        return webfonts.embed_fonts(tidy_html(out)), resources  # a browser shows the brief's own fonts
 
 
 def evidence_cutoff() -> str:
@@ -119,7 +119,10 @@ def html_to_pdf(html_text: str) -> bytes:
     doc = weasyprint.HTML(string=tagged, base_url=str(paths.REPORT_DIR) + "/")
     fonts = FontConfiguration()
     css = weasyprint.CSS(string=font_css(), font_config=fonts)
-    return doc.write_pdf(stylesheets=[css], font_config=fonts, custom_metadata=True)
+    options = {**weasyprint.DEFAULT_OPTIONS, "stylesheets": [css], "custom_metadata": True}
+    document = doc.render(font_config=fonts, **options)
+    glyphs.check_document(document)  # every character from the brief's own fonts, never a system font
+    return document.write_pdf(**options)
 
 
 class BriefPDFExporter(BriefHTMLExporter):

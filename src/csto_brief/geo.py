@@ -21,6 +21,7 @@ from shapely.geometry import MultiLineString
 from shapely.geometry.base import BaseGeometry
 
 from . import paths
+from .boxes import COUNTRY_BOXES, box_text as _box_text, inside as _inside
 from .schema import DataValidationError, Problem
 
 if TYPE_CHECKING:
@@ -37,27 +38,35 @@ class Layer:
     columns: tuple[str, ...]
     key: str | None = None
     description: str = ""
+    # (west, south, east, north) in degrees: the region the layer was extracted for (every feature lies in it)
+    extent: tuple[float, float, float, float] = (-180.0, -90.0, 180.0, 90.0)
+    countries: tuple[str, ...] = ()  # columns holding the country (or countries) a feature lies in
 
 
 _POLY = ("Polygon", "MultiPolygon")
 _LINE = ("LineString", "MultiLineString")
+# The boxes of scripts/extract_geodata.py (--bbox, --detail-bbox); change them with a new extract.
+REGION = (34.0, 18.0, 100.0, 60.0)
+DETAIL = (52.0, 33.0, 81.0, 46.0)
+INSET = (20.0, 36.0, 52.0, 58.0)  # --inset-bbox
 LAYERS = (
     Layer(f"{GEO_DIR}/ne_10m_admin0_countries.geojson", _POLY, ("adm0_a3", "admin", "name", "clipped"), "adm0_a3",
-          "Natural Earth 1:10m admin-0 countries (detail region)"),
+          "Natural Earth 1:10m admin-0 countries (detail region)", DETAIL, ("adm0_a3",)),
     Layer(f"{GEO_DIR}/ne_50m_admin0_countries.geojson", _POLY, ("adm0_a3", "admin", "name", "clipped"), "adm0_a3",
-          "Natural Earth 1:50m admin-0 countries (wide region)"),
+          "Natural Earth 1:50m admin-0 countries (wide region)", REGION, ("adm0_a3",)),
     Layer(f"{GEO_DIR}/ne_50m_admin0_countries_inset.geojson", _POLY, ("adm0_a3", "admin", "name", "clipped"), "adm0_a3",
-          "Natural Earth 1:50m admin-0 countries (the locator map's inset: Belarus, Armenia and neighbours)"),
+          "Natural Earth 1:50m admin-0 countries (the locator map's inset: Belarus, Armenia and neighbours)", INSET,
+          ("adm0_a3",)),
     Layer(f"{GEO_DIR}/ne_110m_admin0_countries.geojson", _POLY, ("adm0_a3", "admin", "name", "clipped"), "adm0_a3",
-          "Natural Earth 1:110m admin-0 countries (wide region)"),
+          "Natural Earth 1:110m admin-0 countries (wide region)", REGION, ("adm0_a3",)),
     Layer(f"{GEO_DIR}/ne_10m_admin0_boundary_lines.geojson", _LINE, ("left", "right", "clipped"), None,
-          "Natural Earth 1:10m land boundary lines, with the country on each side"),
+          "Natural Earth 1:10m land boundary lines, with the country on each side", DETAIL, ("left", "right")),
     Layer(f"{GEO_DIR}/ne_10m_lakes.geojson", _POLY, ("name", "featurecla", "scalerank", "clipped"), None,
-          "Natural Earth 1:10m lakes and reservoirs"),
+          "Natural Earth 1:10m lakes and reservoirs", DETAIL),
     Layer(f"{GEO_DIR}/ne_50m_rivers.geojson", _LINE, ("layer", "clipped"), None,
-          "Natural Earth 1:50m rivers (centre lines)"),
+          "Natural Earth 1:50m rivers (centre lines)", REGION),
     Layer(f"{GEO_DIR}/dcw_countries.geojson", _POLY, ("adm0_a3", "clipped"), "adm0_a3",
-          "Digital Chart of the World (1:1,000,000) country polygons, GMT edition"),
+          "Digital Chart of the World (1:1,000,000) country polygons, GMT edition", DETAIL, ("adm0_a3",)),
 )
 BY_NAME = {Path(layer.file).stem: layer for layer in LAYERS}
 
@@ -112,7 +121,37 @@ def validate_layer(layer: Layer, raw_dir: Path) -> list[Problem]:
             x0, y0, x1, y1 = geom.bounds
             if x0 < -180 or x1 > 180 or y0 < -90 or y1 > 90:
                 problems.append(Problem(shown, "range", "coordinates outside longitude/latitude range", i, "geometry"))
+            else:
+                problems.extend(_check_extent(layer, shown, i, gdf.iloc[i - 1], geom.bounds))
     return problems
+
+
+def _check_extent(layer: Layer, shown: str, i: int, feature, bounds) -> list[Problem]:
+    """The feature lies in the layer's declared extent and in the box of each country it belongs to."""
+    x0, y0, x1, y1 = bounds
+    got = f"lon {x0:.2f}..{x1:.2f}, lat {y0:.2f}..{y1:.2f}"
+    swapped = " (are longitude and latitude swapped?)" if _inside((y0, x0, y1, x1), layer.extent) else ""
+    if layer.key:
+        what = f"feature {layer.key} '{feature[layer.key]}'"
+    elif layer.countries:
+        what = "feature " + "/".join(f"{c} '{feature[c]}'" for c in layer.countries)
+    else:
+        what = "feature" + (f" '{feature['name']}'" if "name" in feature.index and feature["name"] else "")
+    out = []
+    for col in layer.countries:
+        code = str(feature[col])
+        box = COUNTRY_BOXES.get(code)
+        if box is None:
+            out.append(Problem(shown, "extent", f"{what}: no lon/lat box is declared for '{code}' in "
+                                                "csto_brief.boxes.COUNTRY_BOXES", i, col))
+        elif not _inside(bounds, box):
+            flip = " (are longitude and latitude swapped?)" if _inside((y0, x0, y1, x1), box) else ""
+            out.append(Problem(shown, "extent", f"{what} spans {got}, outside the box declared for {code} "
+                                                f"({_box_text(box)}){flip}", i, "geometry"))
+    if not out and not _inside(bounds, layer.extent):
+        out.append(Problem(shown, "extent", f"{what} spans {got}, outside the layer's declared extent "
+                                            f"{_box_text(layer.extent)}{swapped}", i, "geometry"))
+    return out
 
 
 def validate_all(raw_dir: Path | None = None) -> list[Problem]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -30,6 +32,10 @@ class Column:
     max: float | None = None
     pattern: str | None = None
     refs: str | None = None  # "file.csv:column": every value (each id of an 'ids' list) must exist there
+    # With ``refs`` to a table keyed by that column: (this row's column, the referenced row's column, values
+    # of the referenced column that match any row, e.g. 'ALL'); the referenced row must agree on each.
+    refs_match: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    one_line: bool = True  # no line breaks or other control characters inside the value
     not_after_as_of: bool = True  # dates and years may not lie after the data cut-off
 
     def __post_init__(self):
@@ -45,6 +51,9 @@ class Table:
     description: str = ""
     covers: str | None = None  # "file.csv:column": every value there must appear in this table's key
     min_rows: int = 1
+    # (longitude column, latitude column, country codes column): the point lies in the lon/lat box of one
+    # of the row's countries (csto_brief.boxes), so swapped coordinates or a wrong code are refused
+    located: tuple[str, str, str] | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -80,7 +89,19 @@ class DataValidationError(ValueError):
         super().__init__(f"{n} data problem{'s' if n != 1 else ''}:\n  " + "\n  ".join(lines))
 
 
+BOM = b"\xef\xbb\xbf"
+
+
+class ByteOrderMarkError(ValueError):
+    """The file starts with a UTF-8 byte-order mark; the project's CSV files are plain UTF-8."""
+
+
 def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows of a CSV file. Line endings may be LF or CRLF (the csv module reads both the
+    same way); a UTF-8 byte-order mark is refused, since it would become part of the first column's name."""
+    with open(path, "rb") as fh:
+        if fh.read(3) == BOM:
+            raise ByteOrderMarkError(path)
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
         try:
@@ -99,10 +120,16 @@ def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     return header, rows
 
 
-def _check_value(col: Column, value: str, as_of: dt.date, known: dict[str, set[str]]) -> tuple[str, str] | None:
+def _check_value(col: Column, value: str, as_of: dt.date, known: dict) -> tuple[str, str] | None:
     """Return (rule, message) if the value breaks a rule of its column, else None."""
     if value == "":
         return ("required", "is empty; a value is required") if col.required else None
+    if col.one_line:
+        bad = next((ch for ch in value if unicodedata.category(ch) in ("Cc", "Zl", "Zp")), None)
+        if bad is not None:
+            at = value.index(bad)
+            return ("one-line", f"value must be one line, but has {_char_name(bad)} after "
+                                f"{value[max(0, at - 30):at]!r}")
     if value != value.strip():
         return ("whitespace", f"value {value!r} has leading or trailing spaces")
     if col.kind in ("int", "year"):
@@ -156,29 +183,94 @@ def _check_value(col: Column, value: str, as_of: dt.date, known: dict[str, set[s
         return ("type", f"list {value!r} has an empty item (items are separated by '{ID_SEP}')")
     for item in items:
         if col.choices and item not in col.choices:
-            return ("choices", f"value {item!r} is not one of: {', '.join(col.choices)}")
+            return ("choices", f"value {item!r} is not one of: {', '.join(col.choices)}{suggest(item, col.choices)}")
         if col.pattern and not re.fullmatch(col.pattern, item):
-            return ("pattern", f"value {item!r} does not match the pattern {col.pattern}")
+            hint = f"; did you mean {item.upper()!r}?" if re.fullmatch(col.pattern, item.upper()) else ""
+            return ("pattern", f"value {item!r} does not match the pattern {col.pattern}{hint}")
         if col.refs:
             ref_file, ref_col = col.refs.split(":")
             if col.refs in known and item not in known[col.refs]:
-                return ("reference", f"value {item!r} is not a {ref_col} in {ref_file}")
+                return ("reference", f"value {item!r} is not a {ref_col} in {ref_file}{suggest(item, known[col.refs])}")
     return None
 
 
-def key_values(table: Table, root: Path) -> dict[str, set[str]]:
-    """The values of each column of a table, for references from other tables."""
+def _char_name(ch: str) -> str:
+    name = {"\n": "LINE FEED", "\r": "CARRIAGE RETURN", "\t": "CHARACTER TABULATION"}.get(ch) or unicodedata.name(ch, "")
+    return f"a line break or control character U+{ord(ch):04X}" + (f" {name}" if name else "")
+
+
+def suggest(value: str, choices: Iterable[str]) -> str:
+    """"; did you mean 'X'?" for the likely intended value: the same letters in another case, else the
+    closest spellings; empty when nothing is close."""
+    choices = sorted(c for c in choices if c)
+    same = [c for c in choices if c.casefold() == value.casefold()]
+    close = same or difflib.get_close_matches(value, choices, n=3, cutoff=0.6)
+    if not close and value.upper() != value:
+        close = difflib.get_close_matches(value.upper(), choices, n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
+
+
+def _check_match(col: Column, row: dict[str, str], known: dict) -> tuple[str, str] | None:
+    """The referenced rows of a ``refs_match`` column agree with this row (e.g. a score's evidence is
+    about the same criterion and the same candidate, or 'ALL')."""
+    ref_file, ref_key = col.refs.split(":")
+    items = [v.strip() for v in row[col.name].split(ID_SEP)] if col.kind == "ids" else [row[col.name]]
+    for item in items:
+        for mine, theirs, wildcard in col.refs_match:
+            lookup = known.get(f"{ref_file}:{ref_key}=>{theirs}")
+            if lookup is None or item not in lookup:
+                continue
+            value = lookup[item]
+            if value != row.get(mine) and value not in wildcard:
+                allowed = " or ".join(repr(v) for v in (row.get(mine),) + wildcard)
+                return ("reference-match", f"{ref_key} {item!r} has {theirs} {value!r} in {ref_file}; "
+                                           f"this row's {mine} needs {allowed}")
+    return None
+
+
+def _check_location(located: tuple[str, str, str], row: dict[str, str]) -> str | None:
+    """A message if the row's point lies in the box of none of its countries."""
+    from .boxes import COUNTRY_BOXES, box_text, inside
+
+    lon_col, lat_col, codes_col = located
+    lon, lat = float(row[lon_col]), float(row[lat_col])
+    codes = [c.strip() for c in row[codes_col].split(ID_SEP) if c.strip()]
+    boxes = {c: COUNTRY_BOXES.get(c) for c in codes}
+    unknown = [c for c, b in boxes.items() if b is None]
+    if unknown:
+        return f"no lon/lat box is declared for {', '.join(map(repr, unknown))} in csto_brief.boxes.COUNTRY_BOXES"
+    if any(inside((lon, lat, lon, lat), b) for b in boxes.values()):
+        return None
+    swapped = any(inside((lat, lon, lat, lon), b) for b in boxes.values())
+    where = "; ".join(f"{c} ({box_text(b)})" for c, b in boxes.items())
+    return (f"point lon {lon:g}, lat {lat:g} lies outside the box of {where}"
+            + (" (are longitude and latitude swapped?)" if swapped else ""))
+
+
+def key_values(table: Table, root: Path) -> dict:
+    """The values of each column of a table, for references from other tables; for a table with a
+    one-column key also ``file:key=>column``, the value of each column by key (for ``refs_match``)."""
     header, rows = read_rows(root / table.file)
-    return {f"{table.file}:{name}": {r.get(name, "") for r in rows} for name in header}
+    out: dict = {f"{table.file}:{name}": {r.get(name, "") for r in rows} for name in header}
+    if len(table.key) == 1:
+        k = table.key[0]
+        for name in header:
+            out[f"{table.file}:{k}=>{name}"] = {r[k]: r.get(name, "") for r in rows if k in r}
+    return out
 
 
-def validate_table(table: Table, root: Path, as_of: dt.date, known: dict[str, set[str]]) -> list[Problem]:
+def validate_table(table: Table, root: Path, as_of: dt.date, known: dict) -> list[Problem]:
     path = root / table.file
     shown = paths.rel(path)
     if not path.exists():
         return [Problem(shown, "file-exists", "file is missing")]
     try:
         header, rows = read_rows(path)
+    except ByteOrderMarkError:
+        return [Problem(shown, "encoding", "file starts with a UTF-8 byte-order mark (BOM, bytes EF BB BF); "
+                                           "save it as UTF-8 without a BOM")]
     except UnicodeDecodeError as exc:
         return [Problem(shown, "encoding", f"file is not UTF-8 text ({exc.reason} at byte {exc.start})")]
     except csv.Error as exc:
@@ -209,8 +301,14 @@ def validate_table(table: Table, root: Path, as_of: dt.date, known: dict[str, se
             continue
         for col in table.columns:
             bad = _check_value(col, row[col.name], as_of, known)
+            if not bad and col.refs_match and row[col.name]:
+                bad = _check_match(col, row, known)
             if bad:
                 problems.append(Problem(shown, bad[0], bad[1], row=i, column=col.name))
+        if table.located and not any(p.row == i and p.column in table.located for p in problems):
+            bad = _check_location(table.located, row)
+            if bad:
+                problems.append(Problem(shown, "location", bad, row=i, column="/".join(table.located[:2])))
         key = tuple(row[k] for k in table.key)
         if key in seen:
             problems.append(Problem(

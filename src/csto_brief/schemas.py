@@ -130,6 +130,7 @@ PLACES = Table(
     ),
     key=("place_id",),
     description="Places on the border maps, each with cited coordinates and its label placement",
+    located=("lon", "lat", "country_iso3"),
 )
 
 BORDER_EXERCISES = Table(
@@ -225,7 +226,7 @@ STATUS_EVIDENCE = Table(
     "status/evidence.csv",
     (
         Column("evidence_id", pattern=r"E\d{3}"),
-        Column("candidate", pattern=r"ALL|[A-Z]{3}"),
+        Column("candidate", pattern=r"ALL|[A-Z]{3}"),  # a candidate in scores.csv, or ALL
         Column("criterion_id", refs="status/criteria.csv:criterion_id"),
         Column("direction", choices=("for", "against", "mixed")),
         Column("finding"),
@@ -245,11 +246,17 @@ STATUS_SCORES = Table(
         Column("score", kind="float", min=-2, max=2),
         Column("low", kind="float", min=-2, max=2),
         Column("high", kind="float", min=-2, max=2),
-        Column("evidence", kind="ids", refs="status/evidence.csv:evidence_id"),
+        # each piece of evidence is about this row's criterion, and this row's candidate or 'ALL'
+        Column("evidence", kind="ids", refs="status/evidence.csv:evidence_id",
+               refs_match=(("criterion_id", "criterion_id", ()), ("candidate_iso3", "candidate", ("ALL",)))),
+        # evidence filed under another criterion that bears on this score too (this candidate's or 'ALL')
+        Column("see_also", kind="ids", required=False, refs="status/evidence.csv:evidence_id",
+               refs_match=(("candidate_iso3", "candidate", ("ALL",)),)),
         Column("rationale"),
     ),
     key=("candidate_iso3", "criterion_id"),
-    description="Each candidate's score on each criterion (-2..+2), its range and the evidence behind it",
+    description="Each candidate's score on each criterion (-2..+2), its range, the evidence on that criterion behind "
+                "it and related evidence filed under other criteria",
 )
 
 DEVELOPMENTS = Table(

@@ -86,10 +86,21 @@ def build(criteria: pd.DataFrame, scores: pd.DataFrame, evidence: pd.DataFrame, 
     for r in dup.itertuples():
         problems.append(f"scores.csv: {r.candidate_iso3} {r.criterion_id} is scored twice")
     known_ev = set(evidence["evidence_id"])
+    ev_by_id = evidence.drop_duplicates("evidence_id").set_index("evidence_id")
     for r in scores.itertuples():
-        for e in r.evidence:
-            if e not in known_ev:
-                problems.append(f"scores.csv ({r.candidate_iso3} {r.criterion_id}): evidence '{e}' is not in evidence.csv")
+        for col in ("evidence", "see_also"):
+            for e in getattr(r, col, None) or []:
+                if e not in known_ev:
+                    problems.append(f"scores.csv ({r.candidate_iso3} {r.criterion_id}), column '{col}': "
+                                    f"evidence '{e}' is not in evidence.csv")
+                    continue
+                owner, crit_of = ev_by_id.loc[e, "candidate"], ev_by_id.loc[e, "criterion_id"]
+                if owner not in (r.candidate_iso3, "ALL"):
+                    problems.append(f"scores.csv ({r.candidate_iso3} {r.criterion_id}), column '{col}': evidence '{e}' "
+                                    f"is for candidate {owner}, not {r.candidate_iso3} or ALL")
+                if col == "evidence" and crit_of != r.criterion_id:
+                    problems.append(f"scores.csv ({r.candidate_iso3} {r.criterion_id}), column 'evidence': evidence '{e}' "
+                                    f"is on criterion {crit_of}, not {r.criterion_id} (related evidence goes in see_also)")
     for cand in dict.fromkeys(scores["candidate_iso3"]):
         have = set(scores.loc[scores["candidate_iso3"] == cand, "criterion_id"])
         for cid in sorted(ids - have, key=list(crit.index).index):
