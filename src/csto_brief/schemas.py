@@ -151,6 +151,7 @@ BORDER_EXERCISES = Table(
         Column("host_iso3", refs="countries.csv:iso3"),
         Column("location"),
         Column("participants"),
+        Column("status", choices=("held", "planned")),  # planned: announced, not reported held in the sources
         Column("sources", kind="ids", refs="sources.csv:source_id"),
     ),
     key=("exercise_id",),
