@@ -160,6 +160,9 @@ class Recorder:
             raise DataValidationError(problems)
         return out
 
+    def __repr__(self) -> str:
+        return f"Recorder({self.notebook!r}: {len(self.rows)} facts)"
+
     def _repr_html_(self):  # a notebook shows what it recorded
         return self.frame()[["fact_id", "display", "unit", "sources", "derived_from", "as_of"]].to_html(index=False)
 

@@ -25,6 +25,7 @@ import base64
 import html
 import re
 import traceback
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,7 @@ ALLOWED_DIGITS = (
     (r"\bWGS84\b", "the name of the reference ellipsoid"),
 )
 
+URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
 
@@ -384,7 +386,8 @@ class Renderer:
         for n, sid in enumerate(order, start=1):
             s = self.sources.loc[sid]
             published = f", {facts_mod.long_date(s['date_published'])}" if s["date_published"] else ""
-            shown = re.sub(r"^https?://(www\.)?", "", s["url"])
+            # URLs are shown percent-encoded: a path in another script (Armenian, say) needs no extra font
+            shown = urllib.parse.quote(re.sub(r"^https?://(www\.)?", "", s["url"]), safe=URL_SAFE)
             when = "" if common else f" (accessed {facts_mod.long_date(s['date_accessed'].date().isoformat())})"
             items.append(f'<li id="src-{n}" value="{n}">{esc(s["publisher"])}, <i>{esc(s["title"])}</i>{published}. '
                          f'<a href="{esc(s["url"])}">{esc(shown)}</a>{when}.</li>')

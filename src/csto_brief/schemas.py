@@ -7,6 +7,7 @@ from .schema import Column, Table
 STATUSES = ("holds", "outdated", "wrong", "imprecise", "unverifiable")
 EVENTS = ("join", "leave", "suspend", "freeze", "unfreeze", "milestone")
 ALLIANCES = ("CSTO", "NATO")
+DATE_BASES = ("page", "url", "edition", "signature", "content", "stored-copy")
 
 COUNTRIES = Table(
     "countries.csv",
@@ -26,9 +27,16 @@ SOURCES = Table(
         Column("title"),
         Column("publisher"),
         Column("url", kind="url"),
-        Column("date_published", kind="partial_date", required=False),
+        Column("date_published", kind="partial_date"),
         Column("date_accessed", kind="date"),
         Column("kind", choices=("official", "treaty", "news", "reference", "analysis", "dataset")),
+        # How date_published was established: the page's dateline, the URL, the edition, the signature of a
+        # text, inferred from the events reported (say how in note), or, only where nothing else works, the
+        # date of the stored copy relied on.
+        Column("date_basis", choices=DATE_BASES),
+        Column("title_kind", choices=("own", "descriptive")),  # the source's own title, or one of ours
+        Column("quality", choices=("primary", "standard", "weak")),
+        Column("note", required=False),  # one line: why a weak source is kept, how a date was inferred
     ),
     key=("source_id",),
     description="Every public source the fact base cites",
@@ -144,6 +152,7 @@ BORDER_EXERCISES = Table(
         Column("host_iso3", refs="countries.csv:iso3"),
         Column("location"),
         Column("participants"),
+        Column("status", choices=("held", "planned")),  # planned: announced, not reported held in the sources
         Column("sources", kind="ids", refs="sources.csv:source_id"),
     ),
     key=("exercise_id",),
