@@ -57,13 +57,15 @@ def test_every_fact_in_the_text_appears_in_the_pdf_as_the_data_gives_it(pdf_text
     assert missing == []
 
 
-def test_headline_numbers_read_as_the_data_say(pdf_text):
+def test_headline_numbers_read_as_the_data_say(pdf_text, used_facts):
     f = facts.load_all()["display"]
-    assert f"{f['n_claims_holds']} of {f['n_claims']} claims" in pdf_text
-    assert f"only {f['csto_participating']} of its {f['csto_members']} members still take part" in pdf_text
-    assert f"Tajik foreign ministry's {f['tjk_official_km']} km" in pdf_text
-    assert f"India is {f['ind_observer_words']} to seek or obtain" in pdf_text
-    assert f"{f['top_observer_name']}, is still rated {f['top_observer_words']}" in pdf_text
+    shown = used_facts.set_index("fact_id")["shown_as"].str.split(" | ", regex=False)
+    assert f"Of the {f['n_claims']} claims in the source documents, {f['n_claims_holds']} still hold" in pdf_text
+    assert f"Russia accounts for {f['rus_share_milex_usd']} of what the CSTO's members spend" in pdf_text
+    assert f"NATO's members spend about {shown['ratio_milex_usd'][0]} times as much" in pdf_text
+    assert f"Tajik–Afghan border: {f['tjk_official_km']} km (Tajik foreign ministry)" in pdf_text
+    assert (f"India obtains CSTO observer or partner status by {f['kj_india_status_by']}: "
+            f"{f['kj_india_status']} ({f['kj_india_status_range']})") in pdf_text
 
 
 def _summary_items(html_text):
@@ -81,7 +83,7 @@ def test_summary_has_key_judgments_each_with_horizon_likelihood_confidence_and_p
         assert re.search(r"\b20\d\d\b", text), text[:160]  # a horizon
         assert re.search(r"\(\d+–\d+%\)", text), text[:160]  # a probability range
         assert any(w in text for w in words), text[:160]  # a likelihood word of the scale
-        assert re.search(r"Confidence: (high|moderate|low)", text), text[:160]  # a separate confidence
+        assert re.search(r"Confidence:\s+(high|moderate|low)", text), text[:160]  # a separate confidence
 
 
 def test_each_likelihood_word_in_the_summary_is_the_one_its_data_gives(fresh_html):

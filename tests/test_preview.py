@@ -38,7 +38,7 @@ def test_preview_serves_the_brief_and_shows_an_edit(tmp_path):
         url = f"http://127.0.0.1:{port}/brief.html"
         first = _get(url)
         assert "Key judgments" in first and "A sentence added by a writer" not in first
-        t = root / "report/text/05-outlook.md"
+        t = root / "report/text/06-scenarios.md"
         t.write_text(t.read_text(encoding="utf-8") + "\nA sentence added by a writer.\n", encoding="utf-8")
         end = time.monotonic() + 30
         while "A sentence added by a writer" not in _get(url):
@@ -48,4 +48,4 @@ def test_preview_serves_the_brief_and_shows_an_edit(tmp_path):
         proc.terminate()
         out, _ = proc.communicate(timeout=10)
     assert f"serving http://127.0.0.1:{port}/brief.html" in out
-    assert "changed report/text/05-outlook.md" in out
+    assert "changed report/text/06-scenarios.md" in out
