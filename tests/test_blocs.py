@@ -10,7 +10,7 @@ from csto_brief import blocs
 
 @pytest.fixture(scope="module")
 def table():
-    return blocs.member_table({"NATO": ["USA", "DEU", "ISL"], "CSTO": ["RUS", "ARM", "TJK"]})
+    return blocs.member_table({"NATO": ["USA", "DEU", "ISL"], "CSTO": ["RUS", "ARM", "TJK"], "Other": ["UZB", "TKM"]})
 
 
 def toy():
@@ -25,17 +25,36 @@ def test_total_is_the_sum_of_members_and_names_the_gap():
 
 
 def test_missing_value_is_not_zero_but_flagged(table):
-    # Iceland has no SIPRI share of GDP: a gap, not 0 %
-    assert math.isnan(table.set_index("iso3").loc["ISL", "milex_share_gdp"])
-    t = blocs.total(table, "milex_share_gdp", ["USA", "ISL"])
-    assert t.missing == ("ISL",)
+    # Turkmenistan has no SIPRI share of GDP in any year: a gap, not 0 %
+    assert math.isnan(table.set_index("iso3").loc["TKM", "milex_share_gdp"])
+    t = blocs.total(table, "milex_share_gdp", ["USA", "TKM"])
+    assert t.missing == ("TKM",)
+
+
+def test_a_member_without_the_newest_year_counts_with_its_latest_and_is_named(table):
+    # Uzbekistan's last SIPRI share of GDP is 2018: counted at 2018, and the label says so
+    t = blocs.total(table, "milex_share_gdp", ["USA", "UZB"])
+    assert t.year == 2025 and t.lagging == (("UZB", 2018),) and not t.missing
+    assert blocs.year_label(t, {"UZB": "Uzbekistan"}) == "2025; Uzbekistan 2018"
+    assert blocs.year_label(blocs.total(table, "milex_share_gdp", ["USA", "DEU"])) == "2025"
+
+
+def test_spending_at_ppp_is_local_currency_over_the_ppp_factor():
+    t = blocs.spending_at_ppp(["USA", "RUS", "BGR"], 2025).set_index("iso3")
+    assert t.loc["USA", "milex_ppp"] == pytest.approx(t.loc["USA", "milex_usd"], rel=1e-3)  # factor 1 by construction
+    assert t.loc["RUS", "milex_ppp"] > 2 * t.loc["RUS", "milex_usd"]
+    # WDI states Bulgaria's factor in euro, SIPRI its spending in leva: converted at the fixed rate
+    assert "1.95583" in t.loc["BGR", "note"]
+    assert 1 < t.loc["BGR", "milex_ppp"] / t.loc["BGR", "milex_usd"] < 4
+    gap = blocs.spending_at_ppp(["TKM"], 2025).iloc[0]
+    assert math.isnan(gap["milex_ppp"])  # no SIPRI figure for Turkmenistan: a gap, never zero
 
 
 def test_real_totals_match_their_members(table):
     nato = table[table["alliance"] == "NATO"]
     t = blocs.total(nato, "population")
     assert t.value == pytest.approx(nato["population"].sum()) and t.complete
-    assert table.set_index("iso3").loc["USA", "population_year"] == 2024
+    assert table.set_index("iso3").loc["USA", "population_year"] == 2025
     assert blocs.share_of_leader(table, "milex_usd", "CSTO", "RUS") > 0.9
 
 

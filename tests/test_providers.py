@@ -24,16 +24,39 @@ def test_wdi_population_sample():
 
 
 @pytest.mark.parametrize("code", ["AG.SRF.TOTL.K2", "NY.GDP.MKTP.CD", "MS.MIL.TOTL.P1"])
-def test_every_wdi_sample_parses_and_matches_the_snapshot(code):
+def test_every_wdi_sample_of_the_2025_edition_parses(code):
     _, rows = providers.parse_wdi(read(f"wdi_{code}.csv"))
     assert rows and {r["indicator"] for r in rows} == {code}
-    snap = {(r["iso3"], r["indicator"]): (int(r["year"]), float(r["value"]))
-            for r in csv.DictReader(open(paths.RAW_DIR / "indicators" / "wdi.csv"))}
-    for iso3 in {r["iso3"] for r in rows} & {k[0] for k in snap}:
-        year, value = snap[(iso3, code)]
-        latest = max((r for r in rows if r["iso3"] == iso3), key=lambda r: r["year"])
-        # the snapshot holds the latest year of the same provider file
-        assert (latest["year"], latest["value"]) == (year, pytest.approx(value)), iso3
+
+
+def _snapshot(name):
+    return {(r["iso3"], r["indicator"], int(r["year"])): float(r["value"])
+            for r in csv.DictReader(open(paths.RAW_DIR / "indicators" / name))}
+
+
+@pytest.mark.parametrize("sample, snapshot", [
+    ("wdi2026_SP.POP.TOTL.csv", "wdi.csv"), ("wdi2026_NY.GDP.MKTP.CD.csv", "wdi.csv"),
+    ("wdi2026_AG.SRF.TOTL.K2.csv", "wdi.csv"), ("wdi_MS.MIL.TOTL.P1.csv", "wdi.csv"),
+    ("wdi2026_PA.NUS.PPP.csv", "wdi_ppp.csv")])
+def test_every_wdi_sample_of_the_snapshot_edition_matches_the_snapshot(sample, snapshot):
+    meta, rows = providers.parse_wdi(read(sample))
+    assert rows
+    if "2026" in sample:
+        assert meta == {"last_updated": "2026-07-13"}  # the edition of the snapshot
+    snap = _snapshot(snapshot)
+    mine = {k for k in snap if k[1] == rows[0]["indicator"]}
+    assert mine
+    compared = 0
+    for r in rows:
+        key = (r["iso3"], r["indicator"], r["year"])
+        if key in snap:
+            assert r["value"] == pytest.approx(snap[key]), key
+            compared += 1
+    # the snapshot holds the newest years of the same provider file
+    for iso3 in {r["iso3"] for r in rows} & {k[0] for k in mine}:
+        newest = max(r["year"] for r in rows if r["iso3"] == iso3)
+        assert newest == max(k[2] for k in mine if k[0] == iso3), iso3
+    assert compared >= 2
 
 
 def test_wdi_rejects_a_file_without_its_header():
@@ -48,6 +71,47 @@ def test_sipri_sample_missing_markers_and_regions():
     algeria = {r["year"]: r["value"] for r in rows if r["country"] == "Algeria"}
     assert algeria[2024] == 21811.2 and algeria[2023] == 18264
     assert 1949 not in algeria  # '...' is missing, never zero
+
+
+def test_sipri_2026_samples_match_the_snapshots():
+    # the April 2026 release: '. .' for no data, shares stored as fractions, local currency in units with a
+    # Currency column before the notes
+    cur = providers.parse_sipri(read("sipri2026_current_usd_head.csv"))
+    share = providers.parse_sipri(read("sipri2026_share_of_gdp_head.csv"), 100)
+    lcu = providers.parse_sipri(read("sipri2026_local_currency_head.csv"), 1e-6)
+    assert not any(r["country"] == "Libya" and r["year"] == 2025 for r in cur)  # '...' is missing, never zero
+    assert {r["currency"] for r in lcu if r["iso3"] == "RUS"} == {"Roubles"}
+    for parsed, name, col, rel in ((cur, "sipri_milex_current_usd.csv", "milex_usd_m", 1e-3),
+                                   (share, "sipri_milex_share_gdp.csv", "share_pct", 1e-6),
+                                   (lcu, "sipri_milex_local_currency.csv", "milex_lcu_m", 1e-3)):
+        snap = {(r["iso3"], int(r["year"])): r[col] for r in csv.DictReader(open(paths.RAW_DIR / "indicators" / name))}
+        checked = 0
+        for r in parsed:
+            if r["iso3"] in ("RUS", "BGR") and r["year"] >= 2000:
+                assert float(snap[(r["iso3"], r["year"])]) == pytest.approx(r["value"], rel=rel, abs=0.06), (name, r)
+                checked += 1
+        assert checked >= 40, name
+
+
+def test_sipri_local_currency_header_must_name_the_notes():
+    with pytest.raises(providers.ProviderFormatError, match="Country,Currency,Notes"):
+        providers.parse_sipri("Country,Currency,2024\nRussia,Roubles,1\n")
+
+
+def test_factbook_sample_and_the_snapshot():
+    rows = providers.parse_factbook(read("factbook_en_excerpt.json"), "EST")
+    by = {r["indicator"]: r for r in rows}
+    assert by["population"]["value"] == 1340478 and by["population"]["year"] == 2025
+    assert by["area_total"]["value"] == 45228 and by["area_total"]["year"] is None
+    assert by["gdp_official_exchange_rate"]["value"] == pytest.approx(42.765e9)
+    assert by["real_gdp_ppp"]["year"] == 2024  # the latest of the three years given
+    assert by["military_expenditure_pct_gdp"]["value"] == 3.4
+    snap = {(r["iso3"], r["indicator"]): r for r in csv.DictReader(open(paths.RAW_DIR / "indicators" / "factbook.csv"))}
+    for ind, r in by.items():
+        s = snap[("EST", ind)]
+        assert float(s["value"]) == pytest.approx(r["value"]) and s["note"] == r["note"], ind
+    with pytest.raises(providers.ProviderFormatError, match="population"):
+        providers.parse_factbook('{"People and Society": {"Population": {"text": "many"}}}', "XXX")
 
 
 def test_sipri_snapshot_has_blanks_not_zeros_for_gaps():

@@ -206,25 +206,59 @@ def spending_over_time(series: dict[str, pd.DataFrame], colours: dict[str, tuple
     return fig
 
 
-def sipri_vs_nato(df: pd.DataFrame, year: int):
+def sipri_vs_nato(df: pd.DataFrame, year: int, pledges: pd.DataFrame | None = None):
     """Dot plot: SIPRI's and NATO's figures for military spending as a share of GDP, per NATO member.
-    ``df``: name, sipri, nato (percent)."""
+    ``df``: name, sipri, nato (percent). ``pledges`` (pledge_id, pct_gdp, label): NATO's pledge lines, drawn
+    as vertical lines (default: the 2 % guideline only)."""
     style.use()
     d = df.sort_values("nato")
-    fig, ax = plt.subplots(figsize=(5.0, 0.125 * len(d) + 0.9))
+    fig, ax = plt.subplots(figsize=(5.0, 0.125 * len(d) + 1.1))
     y = range(len(d))
     ax.hlines(list(y), d[["sipri", "nato"]].min(axis=1), d[["sipri", "nato"]].max(axis=1), color=GRID_GREY, lw=1.2)
     ax.scatter(d["nato"], list(y), s=16, color=style.OKABE_ITO["blue"], label=f"NATO's own figure ({year}, estimate)",
                zorder=3)
     ax.scatter(d["sipri"], list(y), s=16, facecolor="white", edgecolor=style.OKABE_ITO["vermillion"], lw=1.1,
                label=f"SIPRI ({year})", zorder=3)
-    ax.axvline(2, color=style.MUTED, lw=0.7, ls=":")
-    ax.text(2.03, len(d) - 0.6, "2 % guideline", fontsize=7, color=style.MUTED, va="top")
+    if pledges is None:
+        pledges = pd.DataFrame({"pct_gdp": [2.0], "label": ["2 % guideline"]})
+    styles = [":", "--", "-."]
+    for i, r in enumerate(pledges.sort_values("pct_gdp").itertuples()):
+        ax.axvline(r.pct_gdp, color=style.MUTED, lw=0.8, ls=styles[i % len(styles)], zorder=1)
+        ax.text(r.pct_gdp + (0.05 if r.pct_gdp < 4.5 else -0.05), len(d) - 0.4 + 1.0 * i, r.label, fontsize=6.5,
+                color=style.MUTED, va="bottom", ha="left" if r.pct_gdp < 4.5 else "right")
     ax.set_yticks(list(y), d["name"], fontsize=7.2)
-    ax.set_xlim(0, max(d[["sipri", "nato"]].max()) * 1.08)
+    ax.set_ylim(-0.8, len(d) + 0.6 + 1.0 * len(pledges))
+    ax.set_xlim(0, max(max(d[["sipri", "nato"]].max()), float(pledges["pct_gdp"].max())) * 1.08)
     ax.set_xlabel("Military spending, % of GDP (linear scale, from zero)")
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
+    ax.legend(loc="lower right", fontsize=7.5)
+    return fig
+
+
+def spending_two_rates(df: pd.DataFrame, year: int):
+    """Paired bars: military spending of each group at market exchange rates and at purchasing-power parity,
+    with the PPP-to-market multiple. ``df``: index = group label, columns market, ppp (billions)."""
+    style.use()
+    fig, ax = plt.subplots(figsize=(6.8, 0.5 * len(df) + 0.9))
+    y = list(range(len(df)))
+    h = 0.36
+    ax.barh([v - h / 2 for v in y], df["market"], height=h, color=style.OKABE_ITO["blue"],
+            label=f"Market exchange rates, US$ billion ({year})")
+    ax.barh([v + h / 2 for v in y], df["ppp"], height=h, color=style.OKABE_ITO["orange"],
+            label=f"Purchasing-power parity, international $ billion ({year})")
+    top = float(df[["market", "ppp"]].max().max())
+    for i, r in enumerate(df.itertuples()):
+        ax.text(r.market + top * 0.01, i - h / 2, f"{r.market:,.0f}", va="center", fontsize=7, color=style.INK)
+        ax.text(r.ppp + top * 0.01, i + h / 2, f"{r.ppp:,.0f}  (×{r.ppp / r.market:.1f})", va="center",
+                fontsize=7, color=style.INK)
+    ax.set_yticks(y, df.index)
+    ax.invert_yaxis()
+    ax.set_xlim(0, top * 1.22)
+    ax.set_xlabel("Billions (linear scale, from zero)")
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    ax.grid(True, axis="x", color=style.GRID, lw=0.5)
     ax.legend(loc="lower right", fontsize=7.5)
     return fig
 

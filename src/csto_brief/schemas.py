@@ -168,8 +168,22 @@ WDI = Table(
         Column("year", kind="year", min=1990),
         Column("value", kind="float", min=0),
     ),
-    key=("iso3", "indicator"),
-    description="World Bank WDI snapshot: the latest value of each indicator for each country",
+    key=("iso3", "indicator", "year"),
+    description="World Bank WDI snapshot: the newest years of each indicator for each country",
+)
+
+WDI_PPP = Table(
+    "indicators/wdi_ppp.csv",
+    (
+        Column("iso3", refs="countries.csv:iso3"),
+        Column("indicator", choices=("PA.NUS.PPP", "PA.NUS.FCRF")),
+        Column("year", kind="year", min=1990),
+        Column("value", kind="float", min=0, max=1e6),
+        Column("currency", pattern=r"[A-Z]{3}"),
+    ),
+    key=("iso3", "indicator", "year"),
+    description="World Bank WDI: PPP conversion factor for GDP (currency per international $) and official "
+                "exchange rate (currency per US$, period average), with the ISO 4217 currency each is stated in",
 )
 
 SIPRI_MILEX = Table(
@@ -188,10 +202,23 @@ SIPRI_SHARE = Table(
     (
         Column("iso3", refs="countries.csv:iso3"),
         Column("year", kind="year", min=1949),
-        Column("share_pct", kind="float", min=0, max=100),
+        Column("share_pct", kind="float", min=0, max=100, required=False),
     ),
-    key=("iso3",),
-    description="SIPRI military expenditure as a share of GDP, latest year (via Our World in Data)",
+    key=("iso3", "year"),
+    description="SIPRI military expenditure as a share of GDP, percent (blank = no data)",
+)
+
+SIPRI_LCU = Table(
+    "indicators/sipri_milex_local_currency.csv",
+    (
+        Column("iso3", refs="countries.csv:iso3"),
+        Column("year", kind="year", min=1949),
+        Column("milex_lcu_m", kind="float", min=0, required=False),
+        Column("currency"),
+    ),
+    key=("iso3", "year"),
+    description="SIPRI military expenditure in millions of local currency at current prices, calendar years, "
+                "with SIPRI's name of the currency (blank = no data)",
 )
 
 NATO_SHARE = Table(
@@ -206,6 +233,41 @@ NATO_SHARE = Table(
     description="NATO's own figures: defence expenditure as a share of real GDP (NATO definition)",
 )
 
+NATO_EDITIONS = ("nato-defexp-2025", "nato-definv-2026", "nato-annual-report-2025")
+NATO_SHARE_QUOTED = Table(
+    "indicators/nato_share_gdp_quoted.csv",
+    (
+        Column("iso3", refs="countries.csv:iso3"),
+        Column("year", kind="year", min=2014),
+        Column("edition", choices=NATO_EDITIONS),
+        Column("share_pct", kind="float", min=0, max=100, required=False),
+        Column("estimate", choices=("yes", "no")),
+        Column("precision", kind="int", min=0, max=4, required=False),
+        Column("sources", kind="ids", refs="sources.csv:source_id"),
+        Column("note", required=False),
+    ),
+    key=("iso3", "year", "edition"),
+    description="NATO's newer figures of defence expenditure as a share of GDP, as quoted where the tables "
+                "were not readable (blank = not quoted; the note says what was said)",
+)
+
+NATO_PLEDGES = Table(
+    "indicators/nato_pledges.csv",
+    (
+        Column("pledge_id", pattern=r"[a-z]+-\d{4}(-[a-z]+)?"),
+        Column("summit"),
+        Column("agreed", kind="date"),
+        Column("measure", choices=("total", "core")),
+        Column("pct_gdp", kind="float", min=0, max=100),
+        Column("target_year", kind="year", min=2014, not_after_as_of=False),
+        Column("label"),
+        Column("sources", kind="ids", refs="sources.csv:source_id"),
+        Column("note", required=False),
+    ),
+    key=("pledge_id",),
+    description="NATO's spending pledges: the share of GDP, what it counts and the year it is due",
+)
+
 NATO_PERSONNEL = Table(
     "indicators/nato_personnel.csv",
     (
@@ -218,6 +280,42 @@ NATO_PERSONNEL = Table(
     ),
     key=("iso3", "year"),
     description="NATO's own figures of military personnel (thousands), as quoted where the table was not readable",
+)
+
+FACTBOOK_INDICATORS = ("population", "area_total", "gdp_official_exchange_rate", "real_gdp_ppp",
+                       "military_expenditure_pct_gdp", "military_personnel_text", "land_boundary_with_afghanistan",
+                       "land_boundaries_afghanistan_all")
+FACTBOOK = Table(
+    "indicators/factbook.csv",
+    (
+        Column("iso3", refs="countries.csv:iso3"),
+        Column("indicator", choices=FACTBOOK_INDICATORS),
+        Column("value", kind="float", min=0, required=False),
+        Column("unit"),
+        Column("year", kind="year", min=1990, required=False),
+        Column("data_date", kind="date"),
+        Column("source"),
+        Column("note", required=False),
+    ),
+    key=("iso3", "indicator"),
+    description="CIA World Factbook (final edition) values used to cross-check the indicators; the note holds "
+                "the Factbook's own text",
+)
+
+CROSSCHECK_INDICATORS = ("population", "area_km2", "gdp_usd", "milex_share_gdp", "gdp_ppp", "exchange_rate")
+CROSSCHECK_NOTES = Table(
+    "indicators/crosscheck_notes.csv",
+    (
+        Column("iso3", refs="countries.csv:iso3"),
+        Column("indicator", choices=CROSSCHECK_INDICATORS),
+        Column("use", choices=("primary", "crosscheck")),
+        Column("value_used", kind="float", min=0),
+        Column("why"),
+    ),
+    key=("iso3", "indicator"),
+    min_rows=0,
+    description="Disagreements between sources beyond the declared tolerance: which value the brief uses "
+                "(the primary source's or the cross-check's) and why",
 )
 
 STATUS_CRITERIA = Table(
@@ -306,6 +404,7 @@ JUDGMENTS = Table(
 
 # In dependency order: a table's references point only to tables listed before it.
 TABLES: tuple[Table, ...] = (COUNTRIES, SOURCES, DOCUMENTS, CLAIMS, CLAIM_CHECKS, ALLIANCE_EVENTS,
-                             BORDER_LENGTHS, PLACES, BORDER_EXERCISES, WDI, SIPRI_MILEX, SIPRI_SHARE, NATO_SHARE,
-                             NATO_PERSONNEL, STATUS_CRITERIA, STATUS_EVIDENCE, STATUS_SCORES, DEVELOPMENTS, JUDGMENTS)
+                             BORDER_LENGTHS, PLACES, BORDER_EXERCISES, WDI, WDI_PPP, SIPRI_MILEX, SIPRI_SHARE, SIPRI_LCU,
+                             NATO_SHARE, NATO_SHARE_QUOTED, NATO_PLEDGES, NATO_PERSONNEL, FACTBOOK, CROSSCHECK_NOTES,
+                             STATUS_CRITERIA, STATUS_EVIDENCE, STATUS_SCORES, DEVELOPMENTS, JUDGMENTS)
 BY_FILE = {t.file: t for t in TABLES}

@@ -64,6 +64,16 @@ DISPLAY_TABLES = (
         Column("CSTO members taking part"), Column("NATO : CSTO"), Column("US share of NATO"),
         Column("Russia share of CSTO")),
         key=("Indicator (year)",), description="The two alliances as sums of their members"),
+    DisplayTable("milex_two_rates", (
+        Column("Military spending"), Column("At market exchange rates, US$ billion"),
+        Column("At purchasing-power parity, international $ billion"), Column("PPP ÷ market", required=False)),
+        key=("Military spending",),
+        description="Military spending of the alliances and Russia at market exchange rates and at purchasing-power parity"),
+    DisplayTable("crosscheck_notes", (
+        Column("State"), Column("Indicator"), Column("Brief's source"), Column("Factbook"), Column("Used"),
+        Column("Why")),
+        key=("State", "Indicator"),
+        description="Where a member's value and the CIA World Factbook's differ beyond tolerance: the value used and why"),
     DisplayTable("india_criteria", (
         Column("Criterion"), Column("Score (range)"), Column("Assessment"), _sources("Evidence")),
         key=("Criterion",), cite=("Evidence",), description="India's score on each criterion of the status model"),
