@@ -413,3 +413,34 @@ def test_plan_imports_nothing_heavy():
             "if m in sys.modules))")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "[]"
+
+
+def test_make_lab_starts_jupyterlab_with_the_project_kernel():
+    """`make lab` serves JupyterLab on 127.0.0.1 (as root too: --allow-root) with the kernel "Python (csto-brief)"."""
+    import socket
+    import urllib.request
+
+    if not (paths.PROJ_ROOT / "Makefile").exists() or shutil.which("make") is None:
+        pytest.skip("needs the repository's Makefile and make")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = "csto-brief-test"
+    proc = subprocess.Popen(["make", "lab", f"LAB_PORT={port}", f"LAB_ARGS=--IdentityProvider.token={token}"],
+                            cwd=paths.PROJ_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    try:
+        deadline, specs = time.monotonic() + 90, None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/kernelspecs?token={token}", timeout=2) as r:
+                    specs = json.loads(r.read())
+                break
+            except OSError:
+                time.sleep(0.5)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        out = proc.communicate(timeout=30)[0]
+    assert specs is not None, out[-2000:]
+    assert specs["kernelspecs"]["csto-brief"]["spec"]["display_name"] == "Python (csto-brief)"
+    assert Path(specs["kernelspecs"]["csto-brief"]["spec"]["argv"][0]).resolve() == Path(sys.executable).resolve()
