@@ -582,10 +582,10 @@ async def run_notebooks(stages, state: dict, pkg: list[str], prog: Progress, job
         return f"execute {p}"
 
     def top_up_pool():
-        # Keep up to `jobs` kernels booted ahead for the notebooks likely to run next: a kernel's start
-        # (about a second) then overlaps other work instead of delaying its notebook.
+        # Keep kernels booted ahead for the notebooks likely to run next (one per idle core, at least one):
+        # a kernel's start (about a second) then overlaps other work instead of delaying its notebook.
         want = [p for p in pending if p in likely]
-        while pool.spares() < min(len(want), jobs):
+        while pool.spares() < min(len(want), max(1, jobs - len(running))):
             pool.boot(paths.PROJ_ROOT / Path(by_path[want[pool.spares()]].path).parent)
 
     async def run_one(s, booting):
