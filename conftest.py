@@ -1,8 +1,47 @@
-"""Collection rules for the whole repository (pytest reads this before tests/ and notebooks/).
+"""Collection rules and hooks for the whole repository (pytest reads this before tests/ and notebooks/).
 
 Jupyter leaves copies and checkpoints beside notebooks (``jupyter nbconvert --to notebook`` writes
 ``*.nbconvert.ipynb``; editors write ``.ipynb_checkpoints/*-checkpoint.ipynb``). They are not part of the
-project: nbval must not execute them and git ignores them (.gitignore).
+project: nbval must not execute them and git ignores them (.gitignore). The notebooks themselves, which nbval
+collects from notebooks/ (tests/conftest.py does not reach them), run in a scratch copy.
 """
 
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
 collect_ignore_glob = ["*.nbconvert.*", "*-checkpoint.ipynb", "*/.ipynb_checkpoints/*"]
+
+# nbval re-executes the notebooks, and they write data/processed/ and figures/. They do so in a scratch copy
+# of the repository (CSTO_BRIEF_ROOT for their kernels), so that the tests that read or copy the committed
+# outputs, in this process or in another pytest-xdist worker, never see a file half rewritten.
+_NBVAL_ROOT: list[Path] = []
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_setup(item):
+    if not str(item.fspath).endswith(".ipynb"):
+        yield
+        return
+    from csto_brief.pipeline import copy_repo
+
+    if not _NBVAL_ROOT:
+        _NBVAL_ROOT.append(copy_repo(Path(tempfile.mkdtemp(prefix="csto-nbval-"))))
+    saved = os.environ.get("CSTO_BRIEF_ROOT")
+    os.environ["CSTO_BRIEF_ROOT"] = str(_NBVAL_ROOT[0])  # the notebook's kernel starts in this setup
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("CSTO_BRIEF_ROOT", None)
+        else:
+            os.environ["CSTO_BRIEF_ROOT"] = saved
+
+
+def pytest_sessionfinish(session):
+    for root in _NBVAL_ROOT:
+        shutil.rmtree(root, ignore_errors=True)
+

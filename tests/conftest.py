@@ -27,3 +27,4 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"mutation suite: {len(cases['passed'])} of {n} broken-input cases caught, over {len(files)} files "
             "(raw data and brief.toml)")
+

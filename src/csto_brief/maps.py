@@ -50,6 +50,35 @@ PLACE_LABEL = {"capital": "Capital", "town": "Town", "crossing": "Border crossin
                "base_site": "Site used by Russia's 201st base", "exercise_range": "Range used in CSTO exercises"}
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 
+# Lines are drawn at print resolution: simplified (in the map's projected CRS) to within this distance
+# on the printed page, assuming the map's full width spans the A4 text column. A finer vertex is
+# invisible in print and only makes the figure larger and slower to lay out; measurements (geo.py)
+# always use the full-resolution data.
+PRINT_WIDTH_MM = 175.0   # A4 (210 mm) less the brief's 18 + 17 mm margins: the widest a figure prints
+PRINT_TOLERANCE_MM = 0.1
+
+
+def print_tolerance(x0: float, x1: float, width_mm: float = PRINT_WIDTH_MM,
+                    tolerance_mm: float = PRINT_TOLERANCE_MM) -> float:
+    """Ground distance (map units, metres) that ``tolerance_mm`` on the page covers when the map's
+    horizontal extent ``x0..x1`` is printed ``width_mm`` wide."""
+    return (x1 - x0) / width_mm * tolerance_mm
+
+
+def for_print(geoms, crs, frame_xy, tolerance: float):
+    """Projected, clipped to the map frame (with a 2 % margin, so no clipped edge shows) and simplified
+    to ``tolerance``: what the page can show of ``geoms`` (a GeoDataFrame or GeoSeries in lon/lat)."""
+    x0, x1, y0, y1 = frame_xy
+    dx, dy = (x1 - x0) * 0.02, (y1 - y0) * 0.02
+    view = box(x0 - dx, y0 - dy, x1 + dx, y1 + dy)
+    out = geoms.to_crs(crs)
+    geom = out.geometry.intersection(view).simplify(tolerance, preserve_topology=True)
+    if hasattr(out, "set_geometry"):
+        out = out.set_geometry(geom)
+    else:
+        out = geom
+    keep = ~geom.is_empty
+    return out[keep.values]
 
 
 def extent_of(bounds_lonlat, crs, pad=0.0):
@@ -208,8 +237,8 @@ def _in_view(gdf, extent_lonlat, margin=3.0):
     return out[~out.geometry.is_empty]
 
 
-def _draw_base(ax, countries, crs, fills: dict[str, str], lw=0.5):
-    gdf = countries.to_crs(crs)
+def _draw_base(ax, countries, crs, fills: dict[str, str], frame_xy, tolerance, lw=0.5):
+    gdf = for_print(countries, crs, frame_xy, tolerance)
     colours = [fills.get(code, LAND) for code in gdf["adm0_a3"]]
     gdf.plot(ax=ax, color=colours, edgecolor=BORDER, linewidth=lw, zorder=2)
     return gdf
@@ -225,17 +254,19 @@ def locator_map(countries, statuses: dict[str, str], borders: dict[str, object],
     fig, ax = plt.subplots(figsize=(6.7, 4.6))
     fills = {code: STATUS_FILL[s] for code, s in statuses.items()}
     fills["AFG"] = AFGHANISTAN_FILL
-    gdf = _draw_base(ax, _in_view(countries, extent_lonlat, 8.0), LOCATOR_CRS, fills, lw=0.45)
+    frame_xy = x0, x1, y0, y1 = extent_of(extent_lonlat, LOCATOR_CRS)
+    tol = print_tolerance(x0, x1)
+    gdf = _draw_base(ax, _in_view(countries, extent_lonlat, 8.0), LOCATOR_CRS, fills, frame_xy, tol, lw=0.45)
     if lakes is not None:
-        _in_view(lakes, extent_lonlat, 8.0).to_crs(LOCATOR_CRS).plot(ax=ax, color=WATER, edgecolor="none", zorder=2.5)
+        for_print(_in_view(lakes, extent_lonlat, 8.0), LOCATOR_CRS, frame_xy, tol).plot(
+            ax=ax, color=WATER, edgecolor="none", zorder=2.5)
     handles = []
     widths = (2.0, 2.2, 1.6)
     dashes = ("solid", (0, (1, 0.6)), (0, (3, 1)))
     for (label, line), lw, ls in zip(borders.items(), widths, dashes):
-        gpd.GeoSeries([line], crs="EPSG:4326").to_crs(LOCATOR_CRS).plot(ax=ax, color=HIGHLIGHT, linewidth=lw,
-                                                                        linestyle=ls, zorder=4)
+        for_print(gpd.GeoSeries([line], crs="EPSG:4326"), LOCATOR_CRS, frame_xy, tol).plot(
+            ax=ax, color=HIGHLIGHT, linewidth=lw, linestyle=ls, zorder=4)
         handles.append(Line2D([], [], color=HIGHLIGHT, lw=lw, ls=ls, label=label))
-    x0, x1, y0, y1 = extent_of(extent_lonlat, LOCATOR_CRS)
     rect = box(x0, y0, x1, y1).exterior.segmentize((x1 - x0) / 50)
     inv = Transformer.from_crs(LOCATOR_CRS, "EPSG:4326", always_xy=True)
     lon, lat = inv.transform(*np.asarray(rect.coords).T)
@@ -278,16 +309,18 @@ def border_map(countries, rivers, lakes, places: pd.DataFrame, border_line, exte
     frame(ax)
     fills = {code: STATUS_FILL[s] for code, s in statuses.items()}
     fills["AFG"] = AFGHANISTAN_FILL
-    _draw_base(ax, _in_view(countries, extent_lonlat), DETAIL_CRS, fills, lw=0.6)
+    frame_xy = x0, x1, y0, y1 = extent_of(extent_lonlat, DETAIL_CRS)
+    tol = print_tolerance(x0, x1)
+    _draw_base(ax, _in_view(countries, extent_lonlat), DETAIL_CRS, fills, frame_xy, tol, lw=0.6)
     if lakes is not None:
-        _in_view(lakes, extent_lonlat).to_crs(DETAIL_CRS).plot(ax=ax, color=WATER, edgecolor=RIVER, linewidth=0.3, zorder=3)
+        for_print(_in_view(lakes, extent_lonlat), DETAIL_CRS, frame_xy, tol).plot(
+            ax=ax, color=WATER, edgecolor=RIVER, linewidth=0.3, zorder=3)
     if rivers is not None:
         off = _in_view(rivers, extent_lonlat).geometry.difference((river_mask if river_mask is not None else border_line).buffer(0.06))
-        gpd.GeoSeries(off[~off.is_empty], crs="EPSG:4326").to_crs(DETAIL_CRS).plot(ax=ax, color=RIVER,
-                                                                                   linewidth=0.8, zorder=3)
-    gpd.GeoSeries([border_line], crs="EPSG:4326").to_crs(DETAIL_CRS).plot(ax=ax, color=HIGHLIGHT, linewidth=2.2,
-                                                                         zorder=4, alpha=0.85)
-    x0, x1, y0, y1 = extent_of(extent_lonlat, DETAIL_CRS)
+        for_print(gpd.GeoSeries(off[~off.is_empty], crs="EPSG:4326"), DETAIL_CRS, frame_xy, tol).plot(
+            ax=ax, color=RIVER, linewidth=0.8, zorder=3)
+    for_print(gpd.GeoSeries([border_line], crs="EPSG:4326"), DETAIL_CRS, frame_xy, tol).plot(
+        ax=ax, color=HIGHLIGHT, linewidth=2.2, zorder=4, alpha=0.85)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     graticule(ax, DETAIL_CRS, step=1, lon_range=(60, 80), lat_range=(33, 45))

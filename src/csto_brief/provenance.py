@@ -6,7 +6,7 @@ with no record, records with no file, missing fields and checksums that do not m
 
 After a deliberate edit of a raw file, refresh its checksum with::
 
-    python -m csto_brief.provenance update data/raw/claims.csv
+    .venv/bin/python -m csto_brief.provenance update data/raw/claims.csv
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def verify(raw_dir: Path | None = None) -> list[Problem]:
                 shown, "checksum",
                 f"SHA-256 is {actual[:12]}..., the provenance record says {str(out.get('sha256'))[:12]}...; "
                 "the file changed since its record was written (after a deliberate edit run "
-                f"'python -m csto_brief.provenance update {shown}')"))
+                f"'.venv/bin/python -m csto_brief.provenance update {shown}')"))
         if out.get("size") != data_file.stat().st_size:
             problems.append(Problem(shown, "checksum", f"size is {data_file.stat().st_size} bytes, the record says {out.get('size')}"))
     for rec_file in sorted(raw_dir.rglob("*" + SUFFIX)):
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in problems:
             print(p)
         return 1 if problems else 0
-    print("usage: python -m csto_brief.provenance (verify | update FILE...)")
+    print("usage: .venv/bin/python -m csto_brief.provenance (verify | update FILE...)")
     return 2
 
 
