@@ -97,7 +97,7 @@ def graticule(ax, crs, step=2.0, label=True, lon_range=(40, 95), lat_range=(20, 
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     kw = dict(color="#9DA7B0", lw=0.35, alpha=0.7, zorder=1.5)
-    txt = dict(fontsize=6.5, color=style.MUTED, clip_on=False)
+    txt = dict(fontsize=7, color=style.MUTED, clip_on=False)
     for lon in np.arange(np.ceil(lon_range[0] / step) * step, lon_range[1] + 1e-9, step):
         lats = np.linspace(*lat_range, 200)
         x, y = tr.transform(np.full_like(lats, lon), lats)
@@ -146,9 +146,9 @@ def scale_bar(ax, crs, where=(0.04, 0.05)):
                                  (bx + (i + 1) * length / 2, by + h), (bx + i * length / 2, by + h)],
                                 closed=True, facecolor=colour, edgecolor=style.INK, lw=0.6, zorder=6))
     for frac, value in ((0, 0), (0.5, km / 2), (1, km)):
-        ax.text(bx + frac * length, by + h * 1.8, f"{value:g}", ha="center", va="bottom", fontsize=6.5,
+        ax.text(bx + frac * length, by + h * 1.8, f"{value:g}", ha="center", va="bottom", fontsize=7,
                 color=style.INK, zorder=6, path_effects=HALO)
-    ax.text(bx + length + (x1 - x0) * 0.022, by + h * 1.8, "km", ha="left", va="bottom", fontsize=6.5,
+    ax.text(bx + length + (x1 - x0) * 0.022, by + h * 1.8, "km", ha="left", va="bottom", fontsize=7,
             color=style.INK, zorder=6, path_effects=HALO)
 
 
@@ -244,10 +244,37 @@ def _draw_base(ax, countries, crs, fills: dict[str, str], frame_xy, tolerance, l
     return gdf
 
 
+INSET_CRS = "+proj=aea +lat_1=51 +lat_2=56 +lat_0=53.5 +lon_0=28 +datum=WGS84 +units=m +no_defs"
+
+
+def _inset(ax, countries, statuses: dict[str, str], extent_lonlat, labels: dict[str, tuple], where):
+    """The members west of the main map (Belarus) in a framed panel of their own."""
+    sub = ax.inset_axes(where)
+    fills = {code: STATUS_FILL[s] for code, s in statuses.items()}
+    frame_xy = x0, x1, y0, y1 = extent_of(extent_lonlat, INSET_CRS)
+    tol = print_tolerance(x0, x1, width_mm=PRINT_WIDTH_MM * where[2])
+    _draw_base(sub, _in_view(countries, extent_lonlat, 4.0), INSET_CRS, fills, frame_xy, tol, lw=0.35)
+    sub.set_xlim(x0, x1)
+    sub.set_ylim(y0, y1)
+    tr = Transformer.from_crs("EPSG:4326", INSET_CRS, always_xy=True)
+    for code, (text, lon, lat, size) in labels.items():
+        x, y = tr.transform(lon, lat)
+        sub.text(x, y, text, ha="center", va="center", fontsize=size, color=style.INK, zorder=8, clip_on=True,
+                 path_effects=HALO, fontweight="semibold" if code in statuses else "normal")
+    frame(sub)
+    sub.set_facecolor(WATER)
+    for side in sub.spines.values():
+        side.set_linewidth(0.8)
+        side.set_color(style.INK)
+    return sub
+
+
 def locator_map(countries, statuses: dict[str, str], borders: dict[str, object], lakes=None,
-                extent_lonlat=(46, 28.5, 86, 51.5), labels: dict[str, tuple] | None = None):
+                extent_lonlat=(46, 28.5, 86, 51.5), labels: dict[str, tuple] | None = None,
+                inset=None):
     """Central Asia and its neighbours, CSTO states shaded by status, Afghanistan and the borders
-    of interest highlighted. ``borders`` maps a legend label to a lon/lat line."""
+    of interest highlighted. ``borders`` maps a legend label to a lon/lat line. ``inset`` is
+    (countries, extent, labels, where) for the members west of the frame, drawn in a panel of their own."""
     import geopandas as gpd
     import matplotlib.pyplot as plt
 
@@ -282,6 +309,8 @@ def locator_map(countries, statuses: dict[str, str], borders: dict[str, object],
                 path_effects=HALO, fontweight="semibold" if code in statuses or code == "AFG" else "normal")
     scale_bar(ax, LOCATOR_CRS, where=(0.04, 0.05))
     north_arrow(ax, LOCATOR_CRS, where=(0.955, 0.83))
+    if inset is not None:
+        _inset(ax, inset[0], statuses, inset[1], inset[2], inset[3])
     present = [s for s in STATUS_FILL if s in statuses.values()]
     fill_handles = [fill_handle(STATUS_FILL[s], STATUS_LABEL[s]) for s in present]
     fill_handles.append(fill_handle(AFGHANISTAN_FILL, "Afghanistan"))
