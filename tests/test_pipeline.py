@@ -90,6 +90,11 @@ version = "0"
 as_of = "{as_of}"
 notebook = "notebooks/c.ipynb"
 
+[status_model]
+draws = 10
+seed = 1
+bands = [[50, "low"], [100, "high"]]
+
 [[notebooks]]
 path = "notebooks/a.ipynb"
 inputs = ["data/raw/countries.csv"]

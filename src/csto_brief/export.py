@@ -81,10 +81,14 @@ class BriefHTMLExporter(HTMLExporter):
 
 
 def evidence_cutoff() -> str:
-    """The date of the newest source the brief relies on, as notebook 01 recorded it."""
-    from .facts import load_all
+    """The date of the newest source the brief relies on, as notebook 01 recorded it ('' for a project that
+    records no such fact, whose cover then shows its edition date only)."""
+    from .facts import FACTS_DIR, load_all
 
-    return load_all().loc["evidence_cutoff", "display"]
+    if not any(FACTS_DIR.glob("*.csv")):
+        return ""
+    facts = load_all()
+    return facts.loc["evidence_cutoff", "display"] if "evidence_cutoff" in facts.index else ""
 
 
 def tidy_html(text: str) -> str:

@@ -461,9 +461,9 @@ def export_brief(cfg) -> None:
         raise BuildError(f"export of {cfg.notebook} failed: {type(exc).__name__}: {exc}") from None
     facts_csv = facts_table_csv()
     # All files are complete before any replaces the last good one.
-    atomic_write_many({paths.REPORT_DIR / "facts.csv": facts_csv,
-                       paths.REPORT_DIR / "brief.html": html_text.encode("utf-8"),
-                       paths.REPORT_DIR / "brief.pdf": pdf})
+    atomic_write_many({paths.REPORT_DIR / "brief.html": html_text.encode("utf-8"),
+                       paths.REPORT_DIR / "brief.pdf": pdf,
+                       paths.REPORT_DIR / "facts.csv": facts_csv})
 
 
 def _prefetch_export() -> None:
@@ -477,9 +477,12 @@ def _prefetch_export() -> None:
 
 
 def facts_table_csv() -> bytes:
-    """report/facts.csv: every fact the brief's text uses, with its sources and where it appears."""
-    from .render import render
+    """report/facts.csv: every fact the brief's text uses, with its sources and where it appears (a project
+    whose brief has no text templates publishes the header only)."""
+    from .render import TEXT_DIR, render
 
+    if not any(TEXT_DIR.glob("*.md")):
+        return b"fact_id,display,shown_as,value,type,unit,as_of,sources,source_urls,derived_from,notebook,used_in,note\n"
     return render().facts_used().to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
