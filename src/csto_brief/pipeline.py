@@ -594,6 +594,18 @@ async def run_notebooks(stages, state: dict, pkg: list[str], prog: Progress, job
     def label(p):
         return f"execute {p}"
 
+    async def stop_running(say: bool):
+        """Cancel the notebooks still running, wait for them and put their outputs back."""
+        for task in list(running):
+            task.cancel()
+        for task, (p, snap, _) in list(running.items()):
+            with contextlib.suppress(BaseException):
+                await task
+            snap.restore()
+            if say:
+                prog.note(label(p), "stopped (outputs as they were)")
+        running.clear()
+
     def top_up_pool():
         # Keep kernels booted ahead for the notebooks likely to run next (one per idle core, at least one):
         # a kernel's start (about a second) then overlaps other work instead of delaying its notebook.
@@ -651,22 +663,10 @@ async def run_notebooks(stages, state: dict, pkg: list[str], prog: Progress, job
                         prog.done(label(p), "FAILED")
                     failure = failure or exc
             if failure is not None:
-                for task, (p, snap, _) in list(running.items()):
-                    task.cancel()
-                for task, (p, snap, _) in list(running.items()):
-                    with contextlib.suppress(BaseException):
-                        await task
-                    snap.restore()
-                    prog.note(label(p), "stopped (outputs as they were)")
-                running.clear()
+                await stop_running(say=True)
                 raise failure
     except BaseException:
-        for task, (p, snap, _) in list(running.items()):
-            task.cancel()
-        for task, (p, snap, _) in list(running.items()):
-            with contextlib.suppress(BaseException):
-                await task
-            snap.restore()
+        await stop_running(say=False)
         raise
     finally:
         await pool.close()
