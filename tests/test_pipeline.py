@@ -457,3 +457,14 @@ def test_the_evidence_cut_off_reads_every_table_that_cites_sources():
     citing = {f"data/raw/{t.file}" for t in schemas.TABLES if any(c.refs == "sources.csv:source_id" for c in t.columns)}
     first = next(s for s in config.load().notebooks if s.path.startswith("notebooks/01"))
     assert citing - set(first.inputs) == set()
+
+
+def test_committed_notebooks_show_no_warnings():
+    """A warning in a notebook's output would carry this machine's paths into the committed file (and make a
+    rebuild elsewhere differ), and tells a reader that something went unnoticed."""
+    for stage in config.load().notebooks:
+        nb = nbformat.read(paths.PROJ_ROOT / stage.path, as_version=4)
+        for i, cell in enumerate(nb.cells, start=1):
+            for out in cell.get("outputs", []):
+                assert not (out.get("output_type") == "stream" and out.get("name") == "stderr"), \
+                    f"{stage.path}, cell {i}: {''.join(out.get('text', ''))[:200]}"

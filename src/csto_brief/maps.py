@@ -228,6 +228,12 @@ def text_overlaps(fig) -> list[tuple[str, str]]:
 
 # --- the three maps of the brief ----------------------------------------------------------------
 
+def _plot(geoms, **kw):
+    """Plot what is there: an empty layer (nothing of it in the frame) is skipped, not warned about."""
+    if len(geoms):
+        geoms.plot(**kw)
+
+
 def _in_view(gdf, extent_lonlat, margin=3.0):
     """Only what can show in the map's frame (plus a margin), so the figure files stay small."""
     w, s, e, n = extent_lonlat
@@ -285,8 +291,8 @@ def locator_map(countries, statuses: dict[str, str], borders: dict[str, object],
     tol = print_tolerance(x0, x1)
     gdf = _draw_base(ax, _in_view(countries, extent_lonlat, 8.0), LOCATOR_CRS, fills, frame_xy, tol, lw=0.45)
     if lakes is not None:
-        for_print(_in_view(lakes, extent_lonlat, 8.0), LOCATOR_CRS, frame_xy, tol).plot(
-            ax=ax, color=WATER, edgecolor="none", zorder=2.5)
+        _plot(for_print(_in_view(lakes, extent_lonlat, 8.0), LOCATOR_CRS, frame_xy, tol),
+              ax=ax, color=WATER, edgecolor="none", zorder=2.5)
     handles = []
     widths = (2.0, 2.2, 1.6)
     dashes = ("solid", (0, (1, 0.6)), (0, (3, 1)))
@@ -342,12 +348,12 @@ def border_map(countries, rivers, lakes, places: pd.DataFrame, border_line, exte
     tol = print_tolerance(x0, x1)
     _draw_base(ax, _in_view(countries, extent_lonlat), DETAIL_CRS, fills, frame_xy, tol, lw=0.6)
     if lakes is not None:
-        for_print(_in_view(lakes, extent_lonlat), DETAIL_CRS, frame_xy, tol).plot(
-            ax=ax, color=WATER, edgecolor=RIVER, linewidth=0.3, zorder=3)
+        _plot(for_print(_in_view(lakes, extent_lonlat), DETAIL_CRS, frame_xy, tol),
+              ax=ax, color=WATER, edgecolor=RIVER, linewidth=0.3, zorder=3)
     if rivers is not None:
         off = _in_view(rivers, extent_lonlat).geometry.difference((river_mask if river_mask is not None else border_line).buffer(0.06))
-        for_print(gpd.GeoSeries(off[~off.is_empty], crs="EPSG:4326"), DETAIL_CRS, frame_xy, tol).plot(
-            ax=ax, color=RIVER, linewidth=0.8, zorder=3)
+        _plot(for_print(gpd.GeoSeries(off[~off.is_empty], crs="EPSG:4326"), DETAIL_CRS, frame_xy, tol),
+              ax=ax, color=RIVER, linewidth=0.8, zorder=3)
     for_print(gpd.GeoSeries([border_line], crs="EPSG:4326"), DETAIL_CRS, frame_xy, tol).plot(
         ax=ax, color=HIGHLIGHT, linewidth=2.2, zorder=4, alpha=0.85)
     ax.set_xlim(x0, x1)
