@@ -98,7 +98,7 @@ class Recorder:
     """Collects the facts a notebook establishes and writes them, checked, to data/processed/facts/."""
 
     notebook: str
-    as_of: str | None = None  # default as-of date: the brief's data cut-off
+    as_of: str | None = None  # default as-of date: the edition date (brief.toml as_of)
     rows: dict[str, dict] = field(default_factory=dict)
 
     def __post_init__(self):

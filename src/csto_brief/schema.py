@@ -36,7 +36,7 @@ class Column:
     # of the referenced column that match any row, e.g. 'ALL'); the referenced row must agree on each.
     refs_match: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     one_line: bool = True  # no line breaks or other control characters inside the value
-    not_after_as_of: bool = True  # dates and years may not lie after the data cut-off
+    not_after_as_of: bool = True  # dates and years may not lie after the edition date (brief.toml as_of)
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -151,7 +151,7 @@ def _check_value(col: Column, value: str, as_of: dt.date, known: dict) -> tuple[
         if len(value) != 10:
             return ("type", f"value {value!r} is not a date YYYY-MM-DD")
         if col.not_after_as_of and d > as_of:
-            return ("not-after-cut-off", f"date {value} lies after the data cut-off {as_of.isoformat()}")
+            return ("not-after-cut-off", f"date {value} lies after the edition date {as_of.isoformat()} (brief.toml as_of)")
         number = None
     elif col.kind == "partial_date":
         m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
@@ -163,7 +163,7 @@ def _check_value(col: Column, value: str, as_of: dt.date, known: dict) -> tuple[
         except ValueError:
             return ("type", f"value {value!r} is not a real date")
         if col.not_after_as_of and first > as_of:
-            return ("not-after-cut-off", f"date {value} lies after the data cut-off {as_of.isoformat()}")
+            return ("not-after-cut-off", f"date {value} lies after the edition date {as_of.isoformat()} (brief.toml as_of)")
         number = None
     elif col.kind == "url":
         if not re.fullmatch(r"https?://[^\s]+", value):
@@ -172,7 +172,7 @@ def _check_value(col: Column, value: str, as_of: dt.date, known: dict) -> tuple[
     else:
         number = None
     if col.kind == "year" and col.not_after_as_of and int(value) > as_of.year:
-        return ("not-after-cut-off", f"year {value} lies after the data cut-off {as_of.isoformat()}")
+        return ("not-after-cut-off", f"year {value} lies after the edition date {as_of.isoformat()} (brief.toml as_of)")
     if number is not None:
         if col.min is not None and number < col.min:
             return ("range", f"value {value} is below the minimum {col.min:g}")

@@ -84,7 +84,7 @@ CLAIM_CHECKS = Table(
     ),
     key=("claim_id",),
     covers="claims.csv:claim_id",
-    description="The verdict on each claim as of the data cut-off, with sources",
+    description="The verdict on each claim as of the day it was checked, with sources",
 )
 
 ALLIANCE_EVENTS = Table(
