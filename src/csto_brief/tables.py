@@ -44,8 +44,6 @@ def _sources(name="Sources"):
     return Column(name, kind="ids", refs="sources.csv:source_id")
 
 
-TEXT = dict(not_after_as_of=False)
-
 DISPLAY_TABLES = (
     DisplayTable("csto_members", (
         Column("State"), Column("Status", choices=tuple(MEMBERSHIP_LABELS.values())), Column("Since")),
