@@ -6,6 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v p
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+CPU_PIN := $(VENV)/.cpu-pinned
 LAB_PORT ?= 8888
 KERNEL := csto-brief
 
@@ -20,7 +21,12 @@ brief: env ## Build the brief: validate data, run stale notebooks in order, expo
 test: env ## Run every test: package (pytest), notebooks (nbval), the committed brief (on every core)
 	@$(PY) -m pytest
 
-env: $(STAMP) ## Create .venv with the locked versions (only when missing or the lock changed)
+env: $(STAMP) $(CPU_PIN) ## Create .venv with the locked versions (only when missing or the lock changed)
+
+# numpy's baseline kernels in every interpreter of .venv, so the outputs are the same bytes on every CPU.
+$(CPU_PIN): $(STAMP) src/csto_brief/cpu.py
+	@$(PY) -m csto_brief.cpu install
+	@touch $@
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; ok = (3, 11) <= v <= (3, 14); \
@@ -50,7 +56,7 @@ preview: env ## Serve the HTML brief on 127.0.0.1:8000 and rebuild it when repor
 docs: env ## Rewrite each notebook's Reads/Writes and the README's notebook table from brief.toml
 	@$(PY) -m csto_brief.docs
 
-plan: env ## Say which stages the next `make brief` would run, without running them
+plan: env ## Say which stages the next `make brief` would run, and why (which input changed), without running them
 	@$(PY) -m csto_brief.pipeline --plan
 
 rebuild: env ## Rebuild every stage, even those that are up to date

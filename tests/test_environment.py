@@ -39,3 +39,11 @@ def test_environment_yml_agrees_with_lock():
 def test_required_tools_are_locked():
     for name in ("jupyter", "pandas", "geopandas", "matplotlib", "nbconvert", "pytest", "nbval", "weasyprint"):
         assert name in lock()
+
+
+def test_environment_yml_pins_numpy_kernels_like_the_venv():
+    """conda users get the same numpy kernels as .venv (csto_brief.cpu), so the same bytes."""
+    from csto_brief import cpu
+
+    env = yaml.safe_load((paths.PROJ_ROOT / "environment.yml").read_text())
+    assert env["variables"][cpu.ENV] == cpu.DISPATCH_OFF["x86_64"]

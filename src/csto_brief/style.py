@@ -7,6 +7,8 @@ stays distinguishable for the common forms of colour-blindness.
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 import matplotlib
@@ -15,7 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from . import paths  # noqa: E402
+from . import cpu, paths  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -50,7 +52,8 @@ def serif_font_files() -> list[Path]:
 
 
 def use() -> None:
-    """Apply the house style to matplotlib (idempotent)."""
+    """Apply the house style to matplotlib (idempotent); refuse to draw with CPU-specific numpy kernels."""
+    cpu.check()
     known = {f.fname for f in font_manager.fontManager.ttflist}
     for f in font_files():
         if str(f) not in known:
@@ -86,12 +89,31 @@ def use() -> None:
     })
 
 
+# matplotlib names clip paths, markers and hatches in an SVG by a hash of their coordinates (e.g. 'p0f5306bd5a'),
+# so the last bit of a float moves the id. They are renamed in order of appearance, after the figure.
+HASHED_ID = re.compile(r'(?<=id=")([pmh])([0-9a-f]{10})(?=")')
+
+
+def stable_svg_ids(svg: str, name: str) -> str:
+    """``svg`` with every hashed id renamed ``<name>-<kind><n>`` in order of first appearance (unique when
+    several figures are inlined in one HTML page, and independent of the coordinates' last bits)."""
+    names: dict[str, str] = {}
+    for m in HASHED_ID.finditer(svg):
+        names.setdefault(m.group(0), f"{name}-{m.group(1)}{len(names) + 1}")
+    if not names:
+        return svg
+    pattern = re.compile("|".join(re.escape(k) for k in names))
+    return pattern.sub(lambda m: names[m.group(0)], svg)
+
+
 def save(fig, name: str, directory: Path | None = None) -> dict[str, Path]:
-    """Write ``figures/<name>.svg`` and ``.png`` byte-stably (no dates, no software stamp)."""
+    """Write ``figures/<name>.svg`` and ``.png`` byte-stably (no dates, no software stamp, no hashed ids)."""
     directory = directory or paths.FIGURES_DIR
     directory.mkdir(parents=True, exist_ok=True)
     out = {"svg": directory / f"{name}.svg", "png": directory / f"{name}.png"}
-    fig.savefig(out["svg"], format="svg", metadata={"Date": None, "Creator": None})
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    out["svg"].write_text(stable_svg_ids(buf.getvalue(), name), encoding="utf-8")
     fig.savefig(out["png"], format="png", metadata={"Software": None})
     plt.close(fig)  # shown once, from the file, by show(): the same output under any backend
     return out
