@@ -7,7 +7,7 @@ import sys
 import pandas as pd
 import pytest
 
-from csto_brief import facts, paths, pipeline, render, tables
+from csto_brief import data, facts, paths, pipeline, render, tables
 
 
 # -- the templates the brief is written in ---------------------------------------------------------
@@ -120,12 +120,22 @@ def test_every_fact_the_prose_uses_is_in_the_published_list():
 
 
 def test_a_fact_without_sources_is_refused():
+    data.load("claims.csv")  # a fact's inputs are files the process has read (csto_brief.reads)
     rec = facts.Recorder("99-test")
     with pytest.raises(facts.FactError, match="needs sources or the inputs it was derived from"):
         rec.add("x", 1)
     with pytest.raises(facts.FactError, match="recorded twice"):
         rec.add("y", 1, derived_from="data/raw/claims.csv")
         rec.add("y", 2, derived_from="data/raw/claims.csv")
+
+
+def test_a_fact_derived_from_a_file_not_read_is_refused():
+    """derived_from is checked against what the notebook read, so it cannot drift from the code."""
+    rec = facts.Recorder("99-test")
+    with pytest.raises(facts.FactError, match="derived_from data/raw/never_read.csv, which 99-test has not read"):
+        rec.add("z", 1, derived_from="data/raw/never_read.csv")
+    data.load("documents.csv")
+    assert rec.add("z", 1, derived_from="data/raw/documents.csv") == "1"
 
 
 def test_float_facts_are_written_at_twelve_significant_digits():

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import paths
+from . import paths, reads
 
 
 class ConfigError(ValueError):
@@ -28,6 +28,12 @@ class NotebookStage:
         return Path(self.path).stem
 
 
+# Which part of brief.toml each attribute of BriefConfig comes from (what csto_brief.reads records).
+CONFIG_KEYS = {"title": "brief.title", "subtitle": "brief.subtitle", "author": "brief.author",
+               "version": "brief.version", "as_of": "brief.as_of", "notebook": "brief.notebook",
+               "notebooks": "notebooks", "status_model": "status_model", "likelihood": "likelihood"}
+
+
 @dataclass(frozen=True)
 class BriefConfig:
     title: str
@@ -39,6 +45,12 @@ class BriefConfig:
     notebooks: tuple[NotebookStage, ...]
     status_model: dict = field(default_factory=dict)
     likelihood: tuple = ()  # ((upper bound in percent, words), ...), ascending
+
+    def __getattribute__(self, name):
+        key = CONFIG_KEYS.get(name)
+        if key is not None:
+            reads.record_config(key)  # a notebook that uses a parameter re-runs when it changes
+        return object.__getattribute__(self, name)
 
 
 @lru_cache(maxsize=None)
@@ -68,12 +80,40 @@ def load(path: Path | None = None) -> BriefConfig:
                                     tuple(nb["inputs"]), nb.get("question", "")))
     if not any(s.path == brief["notebook"] for s in stages):
         raise ConfigError(f"{paths.rel(path)}: [brief] notebook '{brief['notebook']}' is not among [[notebooks]]")
+    status_model, likelihood = _status_model(raw.get("status_model"), path), _likelihood(raw.get("likelihood", {}), path)
+    _check_config_inputs(raw, path)
     return BriefConfig(
         title=brief["title"], subtitle=brief["subtitle"], author=brief["author"],
         version=str(brief["version"]), as_of=as_of, notebook=brief["notebook"],
-        notebooks=tuple(stages), status_model=_status_model(raw.get("status_model"), path),
-        likelihood=_likelihood(raw.get("likelihood", {}), path),
+        notebooks=tuple(stages), status_model=status_model, likelihood=likelihood,
     )
+
+
+def declared_part(spec: str, path: Path | None = None):
+    """The value in brief.toml that an input ``brief.toml:<section>[.<key>]`` names (read afresh)."""
+    path = Path(path or paths.CONFIG_FILE)
+    try:
+        value = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{paths.rel(path)}: cannot read ({exc})") from None
+    for part in spec.removeprefix(reads.CONFIG_PREFIX).split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise ConfigError(f"{paths.rel(path)}: the input '{spec}' names no part of brief.toml")
+        value = value[part]
+    return value
+
+
+def _check_config_inputs(raw: dict, path: Path) -> None:
+    for nb in raw.get("notebooks", []):
+        for spec in nb.get("inputs", []):
+            if not spec.startswith(reads.CONFIG_PREFIX):
+                continue
+            value = raw
+            for part in spec.removeprefix(reads.CONFIG_PREFIX).split("."):
+                if not isinstance(value, dict) or part not in value:
+                    raise ConfigError(f"{paths.rel(path)}: notebook {nb.get('path')}: the input '{spec}' names no "
+                                      f"part of brief.toml (write brief.toml:<section> or brief.toml:<section>.<key>)")
+                value = value[part]
 
 
 def _likelihood(section: dict, path: Path) -> tuple:

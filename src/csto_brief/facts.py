@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import fnmatch
 import io
 import re
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
+from . import paths, reads
 from .schema import Column, DataValidationError, Problem, Table, key_values, validate_table
 from .vocab import VERDICTS
 
@@ -117,6 +118,7 @@ class Recorder:
         derived_from = [derived_from] if isinstance(derived_from, str) else list(dict.fromkeys(derived_from))
         if not sources and not derived_from:
             raise FactError(f"fact {fact_id!r} needs sources or the inputs it was derived from")
+        self._check_derived(fact_id, derived_from)
         if type is None:
             if isinstance(value, bool):
                 raise FactError(f"fact {fact_id!r}: a yes/no is not a fact the brief states; record a text")
@@ -143,6 +145,25 @@ class Recorder:
             "as_of": str(as_of if as_of is not None else self.as_of)[:10], "notebook": self.notebook, "note": note,
         }
         return shown
+
+    def _check_derived(self, fact_id: str, derived_from: list[str]) -> None:
+        """Each input a fact names was read (or written) by this notebook, as recorded by csto_brief.reads; code
+        (src/csto_brief/...) is named as it is."""
+        have = reads.recorded() + reads.written()
+        for d in derived_from:
+            if d.startswith("src/csto_brief/"):
+                continue
+            if d == "brief.toml":
+                ok = any(r.startswith(reads.CONFIG_PREFIX) for r in have)
+            elif any(ch in d for ch in "*?["):
+                ok = any(fnmatch.fnmatch(r, d) for r in have)
+            else:
+                ok = any(reads.covers(d, r) for r in have)
+            if not ok:
+                near = difflib.get_close_matches(d, have, n=3, cutoff=0.5)
+                raise FactError(f"fact {fact_id!r} is derived_from {d}, which {self.notebook} has not read"
+                                + (f"; it read {', '.join(near)}" if near else "")
+                                + " (name the files the value comes from, after reading them)")
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(list(self.rows.values()), columns=[c.name for c in FACT_COLUMNS])

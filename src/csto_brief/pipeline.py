@@ -38,7 +38,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import config, paths
+from . import config, paths, reads
 
 STATE_FILE = "state.json"
 LOCK_FILE = "requirements.lock"
@@ -58,12 +58,21 @@ class BuildError(RuntimeError):
 
 
 # -- hashing --------------------------------------------------------------------------------------
+def input_digest(name: str) -> str:
+    """The SHA-256 of one input: a file's bytes, or the part of brief.toml that ``brief.toml:<part>`` names."""
+    if name.startswith(reads.CONFIG_PREFIX):
+        try:
+            value = config.declared_part(name)
+        except config.ConfigError:
+            value = "<missing>"
+        return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+    p = paths.PROJ_ROOT / name
+    return hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else "<missing>"
+
+
 def _hash_files(h, files) -> None:
     for f in sorted(set(files)):
-        p = paths.PROJ_ROOT / f
-        h.update(f.encode() + b"\0")
-        h.update(p.read_bytes() if p.exists() else b"<missing>")
-        h.update(b"\0")
+        h.update(f.encode() + b"\0" + input_digest(f).encode() + b"\0")
 
 
 def package_files() -> list[str]:
@@ -112,9 +121,35 @@ def stage_key(kind: str, files: list[str], extra: bytes = b"") -> str:
     return h.hexdigest()
 
 
-def notebook_key(stage, pkg: list[str]) -> str:
-    return stage_key("notebook", list(stage.inputs) + pkg + [LOCK_FILE],
-                     notebook_source_digest(paths.PROJ_ROOT / stage.path))
+def notebook_digests(stage, pkg: list[str]) -> dict[str, str]:
+    """What a notebook's key is made of, by name: each declared input, its own cells, its declaration in
+    brief.toml, the package and the lock (so `make plan` can say which of them changed)."""
+    out = {name: input_digest(name) for name in stage.inputs}
+    out["its cells"] = hashlib.sha256(notebook_source_digest(paths.PROJ_ROOT / stage.path)).hexdigest()
+    out["its entry in brief.toml"] = hashlib.sha256(json.dumps(
+        [stage.path, list(stage.declared_inputs), list(stage.outputs)]).encode()).hexdigest()
+    out["the package (src/csto_brief)"] = stage_key("package", pkg)
+    out[LOCK_FILE] = input_digest(LOCK_FILE)
+    return out
+
+
+def notebook_key(stage, pkg: list[str], digests: dict[str, str] | None = None) -> str:
+    digests = digests or notebook_digests(stage, pkg)
+    return hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()
+
+
+def check_reads(stage, recorded: list[str]) -> None:
+    """The notebook read exactly what brief.toml declares (its own outputs aside), or a BuildError naming
+    the notebook and each file (or brief.toml part) that differs."""
+    own = {paths.rel(p) for p in stage_files(stage)}
+    declared = list(stage.inputs)
+    undeclared = [r for r in recorded if r not in own and not any(reads.covers(d, r) for d in declared)]
+    unread = [d for d in declared if not any(reads.covers(d, r) for r in recorded)]
+    if undeclared or unread:
+        raise BuildError(
+            f"{stage.path}: what it read differs from its inputs in brief.toml (recorded by csto_brief.reads)"
+            + (f"\n  read, but not declared (add to its inputs): {', '.join(undeclared)}" if undeclared else "")
+            + (f"\n  declared, but not read (remove from its inputs): {', '.join(unread)}" if unread else ""))
 
 
 # -- state and files ------------------------------------------------------------------------------
@@ -256,12 +291,14 @@ def raw_inputs() -> list[str]:
 
 
 def validate() -> None:
-    from .data import validate_all
+    """Every raw file against its schema, provenance and cross-file rules; the kernels then skip it."""
+    from .data import check
     from .schema import DataValidationError
 
-    problems = validate_all()
-    if problems:
-        raise BuildError(str(DataValidationError(problems)))
+    try:
+        check()
+    except DataValidationError as exc:
+        raise BuildError(str(exc)) from None
 
 
 def dependencies(stages) -> dict[str, set[str]]:
@@ -419,6 +456,8 @@ async def execute_notebook_async(stage, km=None) -> None:
     km = km or _new_kernel_manager()
     client = NotebookClient(nb, km=km, kernel_name=KERNEL_NAME, timeout=900, record_timing=False,
                             shutdown_kernel="immediate", resources={"metadata": {"path": str(path.parent)}})
+    pid = []  # the kernel's process id, which names its record of reads (csto_brief.reads)
+    client.on_notebook_start = lambda **_: pid.append(getattr(getattr(km, "provisioner", None), "pid", None))
     try:
         await client.async_execute()
     except CellExecutionError as exc:
@@ -440,6 +479,13 @@ async def execute_notebook_async(stage, km=None) -> None:
     missing = [o for o in stage.outputs if not (paths.PROJ_ROOT / o).exists()]
     if missing:
         raise BuildError(f"{stage.path}: ran, but did not write its declared outputs: {', '.join(missing)}")
+    record_dir = os.environ.get(reads.ENV_DIR)
+    if record_dir and pid and pid[0]:
+        recorded = reads.read_record(record_dir, pid[0])
+        if recorded is None:
+            raise BuildError(f"{stage.path}: its reads were not recorded, so brief.toml's inputs for it cannot be "
+                             "checked; import csto_brief in its first code cell")
+        check_reads(stage, recorded)
     atomic_write(path, (nbformat.writes(nb) + "\n").encode("utf-8"))
 
 
@@ -547,23 +593,42 @@ def copy_repo(dest: Path) -> Path:
     return dest
 
 
-def stale_stages() -> list[tuple[str, bool]]:
-    """Which notebooks (and the export) the next ``make brief`` would run, without running anything: a
-    stage is stale when its key changed, an output is missing, or it reads the output of a stale stage."""
+def stale_stages() -> list[tuple[str, bool, str]]:
+    """Which notebooks (and the export) the next ``make brief`` would run, and why, without running anything:
+    a stage is stale when an input changed since its last run (named), an output is missing, or it reads the
+    output of a stale stage."""
     cfg = config.load()
     state = load_state()
     pkg = package_files()
-    stale_outputs: set[str] = set()
+    stale_outputs: dict[str, str] = {}
     out = []
     for s in topo_order(cfg.notebooks):
-        key = notebook_key(s, pkg)
-        stale = (state.get(s.path) != key or any(not (paths.PROJ_ROOT / o).exists() for o in s.outputs)
-                 or bool(stale_outputs & set(s.inputs)))
-        if stale:
-            stale_outputs.update(s.outputs)
-        out.append((s.path, stale))
-    export_stale = any(st for _, st in out) or state.get("export") != stage_key("export", export_inputs(cfg))
-    out.append(("export", export_stale))
+        digests = notebook_digests(s, pkg)
+        why = ""
+        if state.get(s.path) != notebook_key(s, pkg, digests):
+            before = state.get("digests", {}).get(s.path)
+            if before is None:
+                why = "never built here"
+            else:
+                changed = [k for k in digests if before.get(k) != digests[k]]
+                why = ", ".join(changed[:4]) + (f" and {len(changed) - 4} more" if len(changed) > 4 else "") + " changed"
+        elif any(not (paths.PROJ_ROOT / o).exists() for o in s.outputs):
+            why = "an output is missing: " + next(o for o in s.outputs if not (paths.PROJ_ROOT / o).exists())
+        else:
+            upstream = sorted({stale_outputs[i] for i in s.inputs if i in stale_outputs})
+            if upstream:
+                why = "it reads the outputs of " + ", ".join(upstream) + ", which will run"
+        if why:
+            stale_outputs.update({o: s.path for o in s.outputs})
+        out.append((s.path, bool(why), why))
+    upstream = [p for p, st, _ in out if st]
+    if upstream:
+        out.append(("export", True, "notebooks run first"))
+    elif state.get("export") != stage_key("export", export_inputs(cfg)):
+        out.append(("export", True, "the brief's text, brief.toml, a figure or the package changed"
+                    if "export" in state else "never built here"))
+    else:
+        out.append(("export", False, ""))
     return out
 
 
@@ -589,7 +654,7 @@ async def run_notebooks(stages, state: dict, pkg: list[str], prog: Progress, job
     by_path = {s.path: s for s in stages}
     pending = [s.path for s in topo_order(stages)]
     done: set[str] = set()
-    running: dict[asyncio.Task, tuple[str, Snapshot, str]] = {}
+    running: dict[asyncio.Task, tuple[str, Snapshot, str, dict]] = {}
 
     def label(p):
         return f"execute {p}"
@@ -598,7 +663,7 @@ async def run_notebooks(stages, state: dict, pkg: list[str], prog: Progress, job
         """Cancel the notebooks still running, wait for them and put their outputs back."""
         for task in list(running):
             task.cancel()
-        for task, (p, snap, _) in list(running.items()):
+        for task, (p, snap, *_) in list(running.items()):
             with contextlib.suppress(BaseException):
                 await task
             snap.restore()
@@ -633,7 +698,8 @@ async def run_notebooks(stages, state: dict, pkg: list[str], prog: Progress, job
                     continue
                 s = by_path[p]
                 pending.remove(p)
-                key = notebook_key(s, pkg)
+                digests = notebook_digests(s, pkg)
+                key = notebook_key(s, pkg, digests)
                 if state.get(p) == key and all((paths.PROJ_ROOT / o).exists() for o in s.outputs):
                     prog.done(label(p), "up to date")
                     done.add(p)
@@ -643,19 +709,20 @@ async def run_notebooks(stages, state: dict, pkg: list[str], prog: Progress, job
                 if on_start is not None:
                     on_start(p)
                 booting = pool.claim((paths.PROJ_ROOT / s.path).parent)
-                running[asyncio.ensure_future(run_one(s, booting))] = (p, snap, key)
+                running[asyncio.ensure_future(run_one(s, booting))] = (p, snap, key, digests)
             if failure is None:
                 top_up_pool()
             if not running:
                 break
             finished, _ = await asyncio.wait(list(running), return_when=asyncio.FIRST_COMPLETED)
             for task in finished:
-                p, snap, key = running.pop(task)
+                p, snap, key, digests = running.pop(task)
                 exc = task.exception()
                 if exc is None:
                     prog.done(label(p))
                     done.add(p)
                     state[p] = key
+                    state.setdefault("digests", {})[p] = digests
                     save_state(state)
                 else:
                     snap.restore()
@@ -730,7 +797,13 @@ def build(force: bool = False, dry_run: bool = False, jobs: int | None = None) -
     state["env"] = env_key
     save_state(state)
     val_key = stage_key("validate", raw_inputs() + pkg + ["brief.toml"])
-    likely = {s.path for s in stages} if force else {p for p, st in stale_stages() if st}
+    likely = {s.path for s in stages} if force else {p for p, st, _ in stale_stages() if st}
+    # Each kernel records what it reads in build/reads/<pid>.txt; checked against brief.toml after it ran.
+    record_dir = paths.BUILD_DIR / "reads"
+    shutil.rmtree(record_dir, ignore_errors=True)
+    record_dir.mkdir(parents=True, exist_ok=True)
+    os.environ[reads.ENV_DIR] = str(record_dir)
+    os.environ[reads.ENV_OWNER] = str(os.getpid())
     if likely - {"export"}:
         def on_start(p):
             if p == cfg.notebook:  # the export comes next; import what it needs while this notebook runs
@@ -794,8 +867,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         if args.plan:
-            for name, stale in stale_stages():
-                print(f"{'run' if stale else 'up to date':10} {name}")
+            for name, stale, why in stale_stages():
+                print(f"{'run' if stale else 'up to date':10} {name}" + (f"  ({why})" if why else ""))
             return 0
         with build_lock():
             return build(force=args.force, dry_run=args.dry_run, jobs=args.jobs)
