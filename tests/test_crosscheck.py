@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from csto_brief import crosscheck, data, provenance
+from csto_brief.schema import DataValidationError
 
 MEMBERS = ("ALB BEL BGR CAN HRV CZE DNK EST FIN FRA DEU GRC HUN ISL ITA LVA LTU LUX MNE NLD MKD NOR POL PRT ROU "
            "SVK SVN ESP SWE TUR GBR USA RUS BLR ARM KAZ KGZ TJK").split()
@@ -106,10 +107,12 @@ def _edit_notes(raw, keep):
 
 
 def test_removing_a_committed_note_stops_the_build(raw_copy):
+    """At validation, before any notebook: the value's file, row and column, and the rule."""
     _edit_notes(raw_copy, lambda r: not (r["iso3"] == "NOR" and r["indicator"] == "area_km2"))
-    with pytest.raises(crosscheck.CrossCheckError,
-                       match=r"^cross-check: Norway \(NOR\), area \(km²\): 624,500 \(worldbank-wdi-2026, 2023\) "
-                             r"against 323,802 \(cia-factbook-2026, undated\), gap 92\.9% > 2%"):
+    with pytest.raises(DataValidationError,
+                       match=r"indicators/wdi\.csv, row \d+ \(line \d+\), column 'value': Norway \(NOR\), area \(km²\): "
+                             r"624,500 \(worldbank-wdi-2026, 2023\) against 323,802 \(cia-factbook-2026, undated\), "
+                             r"gap 92\.9% > 2%.*\[rule: cross-check\]"):
         crosscheck.run(MEMBERS, raw_copy)
 
 
@@ -123,6 +126,11 @@ def test_a_changed_value_beyond_tolerance_stops_the_build(raw_copy):
     old = provenance.load_record(path)["outs"][0]
     rec.write_text(rec.read_text(encoding="utf-8").replace(old["sha256"], provenance.sha256(path)).replace(
         f"size: {old['size']}", f"size: {path.stat().st_size}"), encoding="utf-8")
-    assert not data.validate_all(raw_copy)
-    with pytest.raises(crosscheck.CrossCheckError, match=r"Germany \(DEU\), population: .* gap 49\.1% > 5%"):
-        crosscheck.run(MEMBERS, raw_copy)
+    problems = data.validate_all(raw_copy)  # stops at validation, naming file, row, column and rule
+    row = int(df.index[hit][0]) + 1
+    assert [(p.rule, p.row, p.column) for p in problems] == [("cross-check", row, "value")], problems
+    assert problems[0].file.endswith("indicators/wdi.csv")
+    assert "Germany (DEU), population: " in problems[0].message and "gap 49.1% > 5%" in problems[0].message
+    with data.without_check():  # the notebook's own check says the same
+        with pytest.raises(crosscheck.CrossCheckError, match=r"Germany \(DEU\), population: .* gap 49\.1% > 5%"):
+            crosscheck.run(MEMBERS, raw_copy)

@@ -404,7 +404,7 @@ def test_one_data_file_reruns_only_what_depends_on_it(repo_copy):
         subprocess.run([sys.executable, "-m", "csto_brief.provenance", "update", str(scores)], env=env, check=True,
                        capture_output=True)
         res = subprocess.run(plan, env=env, capture_output=True, text=True, check=True)
-        runs = {line.split()[-1] for line in res.stdout.splitlines() if line.startswith("run")}
+        runs = {line.split()[1] for line in res.stdout.splitlines() if line.startswith("run")}
         assert runs == {"notebooks/04-assess-india-prospects.ipynb", "notebooks/05-write-brief.ipynb", "export"}, res.stdout
     finally:
         scores.write_bytes(saved)
@@ -496,3 +496,88 @@ def test_jupyter_leftovers_are_not_collected(tmp_path):
                          capture_output=True, text=True, timeout=120)
     collected = sorted({line.split("::")[0] for line in res.stdout.splitlines() if "::" in line})
     assert collected == ["notebooks/a.ipynb"], res.stdout + res.stderr
+
+
+# Rules across files (csto_brief.rules): values that each table's schema accepts but that the analysis cannot use.
+# Each stops at validation, before any notebook, naming file, row, column and rule.
+def _edit_rows(raw: Path, file: str, edit) -> list[int]:
+    """Apply ``edit(header, rows)`` (it returns the 1-based rows it changed) and update the provenance record."""
+    path = raw / file
+    header, rows = _read(path)
+    changed = edit(header, rows)
+    _write(path, header, rows)
+    provenance.update(path)
+    return changed
+
+
+def _weights_off(header, rows):
+    w, hi = header.index("w_observer"), header.index("w_observer_high")
+    n = next(i for i, r in enumerate(rows) if float(r[w]) > 0)
+    rows[n][w] = f"{float(rows[n][w]) + 0.25:g}"
+    rows[n][hi] = f"{max(float(rows[n][hi]), float(rows[n][w])):g}"
+    return []  # the sum is a column's fault, not a row's
+
+
+def _score_above_high(header, rows):
+    s, lo, hi = header.index("score"), header.index("low"), header.index("high")
+    rows[0][s], rows[0][lo], rows[0][hi] = "1", "-1", "0"
+    return [1]
+
+
+def _joins_twice(header, rows):
+    first = dict(zip(header, rows[0]))
+    again = dict(first, event_id=first["event_id"].split("-")[0] + "-900", date="1999-06-01")
+    rows.append([again[h] for h in header])
+    return [len(rows)]
+
+
+def _population_doubled(header, rows):
+    iso, ind, val = header.index("iso3"), header.index("indicator"), header.index("value")
+    hit = [i for i, r in enumerate(rows) if r[iso] == "ARM" and r[ind] == "SP.POP.TOTL"]
+    for i in hit:
+        rows[i][val] = f"{float(rows[i][val]) * 2:.0f}"
+    return [i + 1 for i in hit]
+
+
+def _range_reversed(header, rows):
+    lo, hi = header.index("p_low"), header.index("p_high")
+    rows[0][lo], rows[0][hi] = rows[0][hi], rows[0][lo]
+    return [1]
+
+
+def _note_value_wrong(header, rows):
+    v = header.index("value_used")
+    rows[0][v] = f"{float(rows[0][v]) * 3:g}"
+    return [1]
+
+
+def _ppp_in_dollars(header, rows):
+    ind, cur = header.index("indicator"), header.index("currency")
+    n = next(i for i, r in enumerate(rows) if r[ind] == "PA.NUS.PPP" and r[cur] not in ("USD", "EUR"))
+    rows[n][cur] = "USD"
+    return [n + 1]
+
+
+RULE_CASES = [
+    ("indicators/wdi_ppp.csv", _ppp_in_dollars, "currency", "currency", "no conversion is known"),
+    ("status/criteria.csv", _weights_off, "status-model", "w_observer", "observer weights sum to 1.25"),
+    ("status/scores.csv", _score_above_high, "status-model", None, "needs low <= score <= high"),
+    ("alliance_events.csv", _joins_twice, "transition", "event", "so it cannot join"),
+    ("indicators/wdi.csv", _population_doubled, "cross-check", "value", "Armenia (ARM), population"),
+    ("judgments.csv", _range_reversed, "probability-order", "p_low", "is above p_high"),
+    ("indicators/crosscheck_notes.csv", _note_value_wrong, "cross-check", "value_used", "the note's value_used"),
+]
+
+
+@pytest.mark.parametrize("file, edit, rule, column, text", RULE_CASES, ids=[c[1].__name__ for c in RULE_CASES])
+def test_a_value_the_analysis_cannot_use_stops_at_validation(raw_copy, file, edit, rule, column, text):
+    rows = _edit_rows(raw_copy, file, edit)
+    problems = [p for p in data.validate_all(raw_copy, layers=()) if p.rule == rule]
+    assert problems, f"{file}: no '{rule}' problem"
+    p = problems[0]
+    assert p.file.endswith("data/raw/" + file) or p.file.endswith("raw/" + file), str(p)
+    assert text in p.message, str(p)
+    assert p.column == column, str(p)
+    if rows:
+        assert p.row in rows, str(p)
+    assert f"[rule: {rule}]" in str(p)

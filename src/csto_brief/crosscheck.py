@@ -57,7 +57,11 @@ FACTBOOK_OF = {"population": "population", "area_km2": "area_total", "gdp_usd": 
 
 
 class CrossCheckError(ValueError):
-    pass
+    """``items``: (iso3, indicator, year of the brief's value or None, message, what: 'gap' or 'note')."""
+
+    def __init__(self, message: str, items: list[tuple] = ()):
+        super().__init__(message)
+        self.items = list(items)
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,7 @@ def compare(p: pd.DataFrame, notes: pd.DataFrame, names: dict[str, str] | None =
     keyed = notes.set_index(["iso3", "indicator"]) if len(notes) else None
     noted = []
     problems = []
+    items = []
     beyond = set(zip(out.loc[~out["within"], "iso3"], out.loc[~out["within"], "indicator"]))
     for r in out.itertuples():
         has = keyed is not None and (r.iso3, r.indicator) in keyed.index
@@ -186,6 +191,7 @@ def compare(p: pd.DataFrame, notes: pd.DataFrame, names: dict[str, str] | None =
                 f"cross-check: {who}, {LABELS[r.indicator]}: {_fmt(r.value)} ({r.source}, {r.year}) against "
                 f"{_fmt(r.check_value)} ({r.check_source}, {_year(r.check_year)}), gap {gap} > {t.shown()}; "
                 f"add a row to data/raw/{NOTES_FILE} saying which value the brief uses and why")
+            items.append((r.iso3, r.indicator, int(r.year), problems[-1], "gap"))
         elif has:
             n = keyed.loc[(r.iso3, r.indicator)]
             chosen = r.value if n["use"] == "primary" else r.check_value
@@ -194,17 +200,20 @@ def compare(p: pd.DataFrame, notes: pd.DataFrame, names: dict[str, str] | None =
                     continue  # another year of the same pair is the one the note explains
                 problems.append(f"cross-check: {who}, {LABELS[r.indicator]}: a note in data/raw/{NOTES_FILE} "
                                 f"explains a gap that is within tolerance; remove it")
+                items.append((r.iso3, r.indicator, None, problems[-1], "note"))
             elif not math.isclose(float(n["value_used"]), chosen, rel_tol=1e-6):
                 problems.append(f"cross-check: {who}, {LABELS[r.indicator]}: the note's value_used "
                                 f"{_fmt(float(n['value_used']))} is not the {n['use']} value {_fmt(chosen)}")
+                items.append((r.iso3, r.indicator, None, problems[-1], "note"))
     out["noted"] = noted
     if keyed is not None:
         known = set(zip(out["iso3"], out["indicator"]))
         for (iso3, ind) in keyed.index:
             if (iso3, ind) not in known:
                 problems.append(f"cross-check: a note in data/raw/{NOTES_FILE} for {iso3} {ind} matches no value checked")
+                items.append((iso3, ind, None, problems[-1], "note"))
     if problems:
-        raise CrossCheckError("\n".join(problems))
+        raise CrossCheckError("\n".join(problems), items)
     return Result(out, notes)
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
+import os
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from . import config, paths, schemas
+from . import config, paths, reads, schemas
 from .schema import DataValidationError, Problem, Table, key_values, validate_table
 
 
@@ -21,35 +25,81 @@ def validate_all(raw_dir: Path | None = None, as_of: dt.date | None = None,
     as_of = as_of or config.load().as_of
     problems = verify(raw_dir)
     known: dict[str, set[str]] = {}
+    in_tables: list[Problem] = []
     for table in tables:
         found = validate_table(table, raw_dir, as_of, known)
-        problems.extend(found)
+        in_tables.extend(found)
         if (raw_dir / table.file).exists() and not any(p.rule in ("header", "encoding", "csv") for p in found):
             known.update(key_values(table, raw_dir))
+    problems.extend(in_tables)
     for layer in geo.LAYERS if layers is None else layers:
         problems.extend(geo.validate_layer(layer, raw_dir))
+    if not in_tables and tables == schemas.TABLES:
+        from .rules import check_all  # rules across files, on tables known to be well formed
+
+        problems.extend(check_all(raw_dir, as_of))
     return problems
 
 
+_UNCHECKED = [0]  # > 0 while the validator's own rules load tables (they are being validated)
+
+
+@contextlib.contextmanager
+def without_check():
+    _UNCHECKED[0] += 1
+    try:
+        yield
+    finally:
+        _UNCHECKED[0] -= 1
+
+
 _VALID: set[tuple] = set()  # fingerprints of raw directories already found valid in this process
+MARKER = "validated.json"  # in build/: the fingerprint of the raw data last found valid (by any process)
 
 
 def _fingerprint(raw_dir: Path) -> tuple:
+    """Every raw file, brief.toml (the edition date bounds the dates) and the package's code (the rules), by
+    path, size and modification time."""
+    files = [p for p in raw_dir.rglob("*") if p.is_file()] + [paths.CONFIG_FILE]
+    files += [p for p in paths.PACKAGE_DIR.rglob("*.py")]
     return (str(raw_dir),) + tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
-                                          for p in raw_dir.rglob("*") if p.is_file()))
+                                          for p in files if p.exists()))
+
+
+def _marker_holds(key: tuple) -> bool:
+    try:
+        return json.loads((paths.BUILD_DIR / MARKER).read_text(encoding="utf-8")) == json.loads(json.dumps(key))
+    except (OSError, ValueError):
+        return False
+
+
+def _write_marker(key: tuple) -> None:
+    try:
+        paths.BUILD_DIR.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=paths.BUILD_DIR, prefix=".validated.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(key, fh)
+        os.replace(tmp, paths.BUILD_DIR / MARKER)
+    except OSError:
+        pass  # a read-only checkout validates again next time
 
 
 def check(raw_dir: Path | None = None) -> None:
-    """Raise DataValidationError listing every problem; a directory found valid is not re-read
-    until a file in it changes (size or modification time)."""
+    """Raise DataValidationError listing every problem. Data found valid (by the build's validation stage, or
+    earlier in this process) is not read again until a file in it changes (size or modification time); the
+    reading for validation is not recorded as the notebook's reads (csto_brief.reads)."""
     raw_dir = raw_dir or paths.RAW_DIR
     key = _fingerprint(raw_dir)
-    if key in _VALID:
+    if key in _VALID or (raw_dir == paths.RAW_DIR and _marker_holds(key)):
+        _VALID.add(key)
         return
-    problems = validate_all(raw_dir)
+    with reads.paused():
+        problems = validate_all(raw_dir)
     if problems:
         raise DataValidationError(problems)
     _VALID.add(key)
+    if raw_dir == paths.RAW_DIR:
+        _write_marker(key)
 
 
 def _typed(table: Table, df: pd.DataFrame) -> pd.DataFrame:
@@ -72,6 +122,8 @@ def load(name: str, raw_dir: Path | None = None) -> pd.DataFrame:
     table = schemas.BY_FILE.get(name)
     if table is None:
         raise KeyError(f"no schema is declared for '{name}'; declared: {', '.join(schemas.BY_FILE)}")
-    check(raw_dir)
+    if not _UNCHECKED[0]:
+        check(raw_dir)
+        reads.record(raw_dir / table.file)
     df = pd.read_csv(raw_dir / table.file, dtype=str, keep_default_na=False, encoding="utf-8")
     return _typed(table, df)

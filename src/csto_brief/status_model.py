@@ -53,64 +53,94 @@ class Model:
         return list(dict.fromkeys(self.scores["candidate_iso3"]))
 
 
-def build(criteria: pd.DataFrame, scores: pd.DataFrame, evidence: pd.DataFrame, gate_cap: float = 20.0) -> Model:
-    """Check the model's inputs together and return it; every problem is named."""
+@dataclass(frozen=True)
+class Issue:
+    """One problem of the model's inputs, where it is: file (in data/raw/status), data row, column."""
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    who: str = ""  # "(candidate criterion)" for a row of scores.csv
+
+    def __str__(self) -> str:
+        where = self.file + (f", row {self.row}" if self.row is not None else "") + (f" {self.who}" if self.who else "")
+        return f"{where}" + (f", column '{self.column}'" if self.column else "") + f": {self.message}"
+
+
+def issues(criteria: pd.DataFrame, scores: pd.DataFrame, evidence: pd.DataFrame) -> list[Issue]:
+    """Every problem of the model's inputs taken together (the validator runs this before any notebook)."""
     crit = criteria.set_index("criterion_id")
-    problems = []
+    crit_row = {cid: n for n, cid in enumerate(criteria["criterion_id"], start=1)}
+    out: list[Issue] = []
     if "gate" in crit:
         for cid in crit.index[crit["gate"].fillna("") != ""]:
             if any(float(crit.loc[cid, f"w_{st}{sfx}"]) != 0 for st in STATUSES for sfx in ("", "_low", "_high")):
-                problems.append(f"criteria.csv, criterion {cid}: a gate carries no weight (set its weights to 0)")
+                out.append(Issue("criteria.csv", f"criterion {cid}: a gate carries no weight (set its weights to 0)",
+                                 crit_row[cid], "gate"))
     for status in STATUSES:
         w = crit[f"w_{status}"].astype(float)
         total = w.sum()
         if abs(total - WEIGHT_SUM) > TOLERANCE:
-            problems.append(f"criteria.csv: the {status} weights sum to {total:.6f}, not {WEIGHT_SUM:g}")
+            out.append(Issue("criteria.csv", f"the {status} weights sum to {total:.6f}, not {WEIGHT_SUM:g}",
+                             None, f"w_{status}"))
         lo, hi = crit[f"w_{status}_low"].astype(float), crit[f"w_{status}_high"].astype(float)
         for cid in crit.index[(lo > w) | (w > hi) | (lo < 0)]:
-            problems.append(f"criteria.csv, criterion {cid}: {status} weight range must satisfy 0 <= low <= weight <= high")
+            out.append(Issue("criteria.csv", f"criterion {cid}: {status} weight range must satisfy "
+                                             f"0 <= low <= weight <= high", crit_row[cid], f"w_{status}"))
     ids = set(crit.index)
+    row_of = {}
     for n, r in enumerate(scores.itertuples(), start=1):
-        where = f"scores.csv, row {n} ({r.candidate_iso3} {r.criterion_id})"
+        row_of.setdefault((r.candidate_iso3, r.criterion_id), n)
+        who = f"({r.candidate_iso3} {r.criterion_id})"
         if r.criterion_id not in ids:
-            problems.append(f"{where}: unknown criterion; known: {', '.join(crit.index)}")
+            out.append(Issue("scores.csv", f"unknown criterion; known: {', '.join(crit.index)}", n, "criterion_id", who))
         for col in ("score", "low", "high"):
             v = float(getattr(r, col))
             if not SCORE_MIN <= v <= SCORE_MAX:
-                problems.append(f"{where}, column '{col}': {v:g} is outside {SCORE_MIN:g}..{SCORE_MAX:g}")
+                out.append(Issue("scores.csv", f"{v:g} is outside {SCORE_MIN:g}..{SCORE_MAX:g}", n, col, who))
         if not float(r.low) <= float(r.score) <= float(r.high):
-            problems.append(f"{where}: needs low <= score <= high, got {r.low:g} <= {r.score:g} <= {r.high:g}")
+            out.append(Issue("scores.csv", f"needs low <= score <= high, got {r.low:g} <= {r.score:g} <= "
+                                           f"{r.high:g}", n, None, who))
         if not r.evidence:
-            problems.append(f"{where}, column 'evidence': a score needs at least one evidence row")
+            out.append(Issue("scores.csv", "a score needs at least one evidence row", n, "evidence", who))
     dup = scores[scores.duplicated(["candidate_iso3", "criterion_id"])]
-    for r in dup.itertuples():
-        problems.append(f"scores.csv: {r.candidate_iso3} {r.criterion_id} is scored twice")
+    for i, r in zip(dup.index, dup.itertuples()):
+        out.append(Issue("scores.csv", f"{r.candidate_iso3} {r.criterion_id} is scored twice",
+                         int(scores.index.get_loc(i)) + 1, "criterion_id"))
     known_ev = set(evidence["evidence_id"])
     ev_by_id = evidence.drop_duplicates("evidence_id").set_index("evidence_id")
-    for r in scores.itertuples():
+    for n, r in enumerate(scores.itertuples(), start=1):
         for col in ("evidence", "see_also"):
             for e in getattr(r, col, None) or []:
+                where = f"({r.candidate_iso3} {r.criterion_id})"
                 if e not in known_ev:
-                    problems.append(f"scores.csv ({r.candidate_iso3} {r.criterion_id}), column '{col}': "
-                                    f"evidence '{e}' is not in evidence.csv")
+                    out.append(Issue("scores.csv", f"evidence '{e}' is not in evidence.csv", n, col, where))
                     continue
                 owner, crit_of = ev_by_id.loc[e, "candidate"], ev_by_id.loc[e, "criterion_id"]
                 if owner not in (r.candidate_iso3, "ALL"):
-                    problems.append(f"scores.csv ({r.candidate_iso3} {r.criterion_id}), column '{col}': evidence '{e}' "
-                                    f"is for candidate {owner}, not {r.candidate_iso3} or ALL")
+                    out.append(Issue("scores.csv", f"evidence '{e}' is for candidate {owner}, not "
+                                                   f"{r.candidate_iso3} or ALL", n, col, where))
                 if col == "evidence" and crit_of != r.criterion_id:
-                    problems.append(f"scores.csv ({r.candidate_iso3} {r.criterion_id}), column 'evidence': evidence '{e}' "
-                                    f"is on criterion {crit_of}, not {r.criterion_id} (related evidence goes in see_also)")
+                    out.append(Issue("scores.csv", f"evidence '{e}' is on criterion {crit_of}, not "
+                                                   f"{r.criterion_id} (related evidence goes in see_also)", n, col, where))
     for cand in dict.fromkeys(scores["candidate_iso3"]):
         have = set(scores.loc[scores["candidate_iso3"] == cand, "criterion_id"])
         for cid in sorted(ids - have, key=list(crit.index).index):
-            problems.append(f"scores.csv: {cand} has no score for criterion {cid}")
+            out.append(Issue("scores.csv", f"{cand} has no score for criterion {cid}", None, "criterion_id"))
         for cid in sorted(have & ids, key=list(crit.index).index):
             ev = evidence[(evidence["criterion_id"] == cid) & evidence["candidate"].isin([cand, "ALL"])]
             if ev.empty:
-                problems.append(f"evidence.csv: no evidence for {cand} on criterion {cid} (its own or 'ALL')")
+                out.append(Issue("evidence.csv", f"no evidence for {cand} on criterion {cid} (its own or 'ALL')",
+                                 None, "criterion_id"))
+    return out
+
+
+def build(criteria: pd.DataFrame, scores: pd.DataFrame, evidence: pd.DataFrame, gate_cap: float = 20.0) -> Model:
+    """Check the model's inputs together and return it; every problem is named."""
+    problems = issues(criteria, scores, evidence)
     if problems:
-        raise ModelError(f"{len(problems)} problem(s) in the status model:\n  " + "\n  ".join(problems))
+        raise ModelError(f"{len(problems)} problem(s) in the status model:\n  " + "\n  ".join(map(str, problems)))
+    crit = criteria.set_index("criterion_id")
     return Model(crit, scores.reset_index(drop=True), evidence, float(gate_cap))
 
 
