@@ -389,9 +389,10 @@ def test_noop_rebuild_executes_nothing(repo_copy):
 
 
 def test_one_data_file_reruns_only_what_depends_on_it(repo_copy):
-    """After a clean build, editing the scores of the status model makes notebook 04 (which reads them)
-    and the brief (which reads them and notebook 04's outputs) stale, and nothing else. The build itself
-    is timed by `make bench`; here the pipeline's plan is checked."""
+    """After a clean build, editing the scores of the status model (and so their provenance record) makes stale
+    notebook 04 (which reads the scores), notebook 01 (which reads every provenance record for its table of
+    datasets), the notebooks that read 01's outputs, and the brief; each with its reason. The build itself
+    is timed by `make bench`; here the pipeline's plan is checked (tests/test_reads.py checks every raw file)."""
     scores = repo_copy / "data/raw/status/scores.csv"
     saved, record = scores.read_bytes(), provenance.record_path(scores).read_bytes()
     env = {**os.environ, "CSTO_BRIEF_ROOT": str(repo_copy)}
@@ -404,8 +405,12 @@ def test_one_data_file_reruns_only_what_depends_on_it(repo_copy):
         subprocess.run([sys.executable, "-m", "csto_brief.provenance", "update", str(scores)], env=env, check=True,
                        capture_output=True)
         res = subprocess.run(plan, env=env, capture_output=True, text=True, check=True)
-        runs = {line.split()[1] for line in res.stdout.splitlines() if line.startswith("run")}
-        assert runs == {"notebooks/04-assess-india-prospects.ipynb", "notebooks/05-write-brief.ipynb", "export"}, res.stdout
+        runs = {line.split()[1]: line.split("(", 1)[1] for line in res.stdout.splitlines() if line.startswith("run")}
+        assert set(runs) == {"notebooks/01-load-and-check-facts.ipynb", "notebooks/02-map-and-measure-borders.ipynb",
+                             "notebooks/03-compare-csto-and-nato.ipynb", "notebooks/04-assess-india-prospects.ipynb",
+                             "notebooks/05-write-brief.ipynb", "export"}, res.stdout
+        assert runs["notebooks/04-assess-india-prospects.ipynb"] == "data/raw/status/scores.csv changed)"
+        assert runs["notebooks/01-load-and-check-facts.ipynb"] == "data/raw/status/scores.csv.meta.yml changed)"
     finally:
         scores.write_bytes(saved)
         provenance.record_path(scores).write_bytes(record)
