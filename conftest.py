@@ -41,6 +41,27 @@ def pytest_runtest_setup(item):
             os.environ["CSTO_BRIEF_ROOT"] = saved
 
 
+# Tests whose cases share nothing (function-scoped fixtures only) and are many: each case is scheduled on its own.
+# Every other test runs with the rest of its file (module-scoped fixtures, such as a built copy of the repository,
+# are set up once; a notebook's cells run in order in one kernel).
+SPREAD = ("test_mutation_is_caught_with_file_row_column_and_rule", "test_a_value_the_analysis_cannot_use_stops_at_validation",
+          "test_mutation_is_caught_in_config")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Like pytest-xdist's --dist loadfile, except for the SPREAD tests, whose cases go to whichever worker is free."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file, _, rest = nodeid.partition("::")
+            if rest.split("[", 1)[0] in SPREAD:
+                return nodeid
+            return file
+
+    return Scheduling(config, log)
+
+
 def pytest_sessionfinish(session):
     for root in _NBVAL_ROOT:
         shutil.rmtree(root, ignore_errors=True)

@@ -27,10 +27,10 @@ def validate_all(raw_dir: Path | None = None, as_of: dt.date | None = None,
     known: dict[str, set[str]] = {}
     in_tables: list[Problem] = []
     for table in tables:
-        found = validate_table(table, raw_dir, as_of, known)
+        found, keys = _validated(table, raw_dir, as_of, known)
         in_tables.extend(found)
-        if (raw_dir / table.file).exists() and not any(p.rule in ("header", "encoding", "csv") for p in found):
-            known.update(key_values(table, raw_dir))
+        if keys is not None:
+            known.update(keys)
     problems.extend(in_tables)
     for layer in geo.LAYERS if layers is None else layers:
         problems.extend(geo.validate_layer(layer, raw_dir))
@@ -39,6 +39,39 @@ def validate_all(raw_dir: Path | None = None, as_of: dt.date | None = None,
 
         problems.extend(check_all(raw_dir, as_of))
     return problems
+
+
+_MEMO: dict[tuple, tuple] = {}  # a table's problems and keys, by its bytes and everything it is checked against
+_MEMO_SIZE = 256
+
+
+def _validated(table: Table, raw_dir: Path, as_of: dt.date, known: dict) -> tuple[list[Problem], dict | None]:
+    """validate_table and key_values of one table, remembered by content: the same bytes checked against the
+    same edition date and the same referenced keys give the same problems (a table validated again unchanged, as
+    in the mutation suite or a rebuild after one edit, is not read twice)."""
+    import dataclasses
+    import hashlib
+
+    path = raw_dir / table.file
+    try:
+        content = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        return validate_table(table, raw_dir, as_of, known), None
+    refs = {c.refs.split(":")[0] for c in table.columns if c.refs} | ({table.covers.split(":")[0]} if table.covers else set())
+    used = tuple(sorted((k, hash(frozenset(v.items()) if isinstance(v, dict) else frozenset(v)))
+                        for k, v in known.items() if k.split(":")[0] in refs))
+    key = (table, hashlib.sha256(content).digest(), as_of, used)
+    hit = _MEMO.get(key)
+    if hit is None:
+        found = validate_table(table, raw_dir, as_of, known)
+        keys = None if any(p.rule in ("header", "encoding", "csv") for p in found) else key_values(table, raw_dir)
+        rel = paths.rel(path)
+        hit = ([dataclasses.replace(p, file=table.file) if p.file == rel else p for p in found], keys)
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))
+        _MEMO[key] = hit
+    shown = paths.rel(path)
+    return [dataclasses.replace(p, file=shown) if p.file == table.file else p for p in hit[0]], hit[1]
 
 
 _UNCHECKED = [0]  # > 0 while the validator's own rules load tables (they are being validated)

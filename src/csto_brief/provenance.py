@@ -11,6 +11,9 @@ After a deliberate edit of a raw file, refresh its checksum with::
 
 from __future__ import annotations
 
+import copy
+import functools
+
 import hashlib
 import sys
 from pathlib import Path
@@ -47,7 +50,13 @@ def raw_files(raw_dir: Path | None = None) -> list[Path]:
 
 def load_record(data_file: Path) -> dict:
     with open(record_path(data_file), encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_LOADER) or {}
+        return copy.deepcopy(_parse(fh.read()))
+
+
+@functools.lru_cache(maxsize=512)
+def _parse(text: str) -> dict:
+    """A record's YAML, parsed once per distinct text (validation reads every record, every time)."""
+    return yaml.load(text, Loader=_LOADER) or {}
 
 
 def verify(raw_dir: Path | None = None) -> list[Problem]:
