@@ -48,6 +48,7 @@ SPREAD = ("test_mutation_is_caught_with_file_row_column_and_rule", "test_a_value
           "test_mutation_is_caught_in_config")
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook; without the plugin (-p no:xdist) it is not called
 def pytest_xdist_make_scheduler(config, log):
     """Like pytest-xdist's --dist loadfile, except for the SPREAD tests, whose cases go to whichever worker is free."""
     from xdist.scheduler import LoadScopeScheduling
