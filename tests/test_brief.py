@@ -195,3 +195,33 @@ def test_pdf_exporter_finds_its_template():
     exporter = BriefPDFExporter()
     assert exporter.output_mimetype == "application/pdf"
     assert exporter.template.name.endswith("index.html.j2")  # loading it raises if the file is not found
+
+
+def test_confidence_is_stated_only_for_judgments():
+    """One judgment, one confidence: only the tables made from judgments.csv have a 'Confidence' column (the status
+    model's robustness is named otherwise), and the summary's confidence of each judgment is its row's."""
+    from csto_brief import tables
+
+    with_confidence = {t.name for t in tables.DISPLAY_TABLES if "Confidence" in t.names}
+    assert with_confidence == {"scenarios"}
+    j = pd.read_csv(paths.RAW_DIR / "judgments.csv")
+    for topic, g in j[j["kind"] == "scenario"].groupby("topic"):
+        assert g["confidence"].nunique() == 1, topic
+
+
+ICD_203 = [("almost no chance", "1–5%"), ("very unlikely", "5–20%"), ("unlikely", "20–45%"),
+           ("a roughly even chance", "45–55%"), ("likely", "55–80%"), ("very likely", "80–95%"),
+           ("almost certain", "95–99%")]
+
+
+def test_the_likelihood_scale_is_icd_203_as_the_standard_gives_it():
+    """ICD 203 (2015) bands run from 1 % to 99 %: no 0 % and no 100 %. The printed table is the standard's."""
+    scale = pd.read_csv(paths.PROCESSED_DIR / "tables/likelihood_scale.csv")
+    assert list(zip(scale["Words"], scale["Probability"])) == ICD_203
+
+
+def test_a_range_is_given_the_words_of_the_one_band_that_holds_it():
+    assert config.likelihood_words(5, 10) == "very unlikely"  # bands share their edges
+    assert config.likelihood_words(1, 5) == "almost no chance"
+    with pytest.raises(ValueError, match="crosses the edge of a likelihood band"):
+        config.likelihood_words(2, 8)

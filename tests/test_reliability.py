@@ -563,6 +563,27 @@ def _range_reversed(header, rows):
     return [1]
 
 
+def _range_across_a_band_edge(header, rows):
+    lo, hi, mid = header.index("p_low"), header.index("p_high"), header.index("p_central")
+    rows[0][lo], rows[0][mid], rows[0][hi] = "15", "20", "30"  # 'very unlikely' up to 20, 'unlikely' above
+    return [1]
+
+
+def _scenarios_summing_short(header, rows):
+    kind, mid = header.index("kind"), header.index("p_central")
+    n = next(i for i, r in enumerate(rows) if r[kind] == "scenario")
+    rows[n][mid] = str(int(rows[n][mid]) - 1)
+    return []  # the set's fault, reported on its first row
+
+
+def _scenario_confidences_differ(header, rows):
+    kind, conf, topic = header.index("kind"), header.index("confidence"), header.index("topic")
+    first = next(r for r in rows if r[kind] == "scenario")
+    other = next(r for r in rows if r[kind] == "scenario" and r[topic] == first[topic] and r is not first)
+    other[conf] = "high" if first[conf] != "high" else "low"
+    return []
+
+
 def _note_value_wrong(header, rows):
     v = header.index("value_used")
     rows[0][v] = f"{float(rows[0][v]) * 3:g}"
@@ -582,7 +603,10 @@ RULE_CASES = [
     ("status/scores.csv", _score_above_high, "status-model", None, "needs low <= score <= high"),
     ("alliance_events.csv", _joins_twice, "transition", "event", "so it cannot join"),
     ("indicators/wdi.csv", _population_doubled, "cross-check", "value", "Armenia (ARM), population"),
-    ("judgments.csv", _range_reversed, "probability-order", "p_low", "is above p_high"),
+    ("judgments.csv", _range_reversed, "probability-order", "p_central", "needs p_low <= p_central <= p_high"),
+    ("judgments.csv", _range_across_a_band_edge, "probability-band", "p_low", "crosses the edge of a likelihood band"),
+    ("judgments.csv", _scenarios_summing_short, "scenario-sum", "p_central", "central values sum to 100, not 99"),
+    ("judgments.csv", _scenario_confidences_differ, "scenario-confidence", "confidence", "take one confidence"),
     ("indicators/crosscheck_notes.csv", _note_value_wrong, "cross-check", "value_used", "the note's value_used"),
 ]
 

@@ -31,7 +31,8 @@ class NotebookStage:
 # Which part of brief.toml each attribute of BriefConfig comes from (what csto_brief.reads records).
 CONFIG_KEYS = {"title": "brief.title", "subtitle": "brief.subtitle", "author": "brief.author",
                "version": "brief.version", "as_of": "brief.as_of", "notebook": "brief.notebook",
-               "notebooks": "notebooks", "status_model": "status_model", "likelihood": "likelihood"}
+               "notebooks": "notebooks", "status_model": "status_model", "likelihood": "likelihood",
+               "likelihood_lowest": "likelihood"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class BriefConfig:
     notebooks: tuple[NotebookStage, ...]
     status_model: dict = field(default_factory=dict)
     likelihood: tuple = ()  # ((upper bound in percent, words), ...), ascending
+    likelihood_lowest: float = 0.0  # where the first band starts (ICD 203: 1 %)
 
     def __getattribute__(self, name):
         key = CONFIG_KEYS.get(name)
@@ -86,6 +88,7 @@ def load(path: Path | None = None) -> BriefConfig:
         title=brief["title"], subtitle=brief["subtitle"], author=brief["author"],
         version=str(brief["version"]), as_of=as_of, notebook=brief["notebook"],
         notebooks=tuple(stages), status_model=status_model, likelihood=likelihood,
+        likelihood_lowest=_lowest(raw.get("likelihood", {}), likelihood, path),
     )
 
 
@@ -123,19 +126,44 @@ def _likelihood(section: dict, path: Path) -> tuple:
     except (TypeError, ValueError, IndexError):
         raise ConfigError(f"{paths.rel(path)}: [likelihood] scale must be a list of [upper bound, words]") from None
     uppers = [u for u, _ in out]
-    if out and (uppers != sorted(uppers) or uppers[-1] != 100):
-        raise ConfigError(f"{paths.rel(path)}: [likelihood] scale must ascend and end at 100")
+    if out and (uppers != sorted(uppers) or not 0 < uppers[-1] <= 100):
+        raise ConfigError(f"{paths.rel(path)}: [likelihood] scale must ascend and end at 100 or below")
     return out
 
 
-def likelihood_words(p_low: float, p_high: float, scale=None) -> str:
-    """The likelihood words for a probability range (percent), by its midpoint."""
-    scale = scale or load().likelihood
-    mid = (float(p_low) + float(p_high)) / 2
-    for upper, words in scale:
-        if mid <= upper:
-            return words
-    return scale[-1][1]
+def _lowest(section: dict, scale: tuple, path: Path) -> float:
+    lowest = section.get("lowest", 0)
+    if isinstance(lowest, bool) or not isinstance(lowest, (int, float)) or not 0 <= lowest < (scale[0][0] if scale else 100):
+        raise ConfigError(f"{paths.rel(path)}: [likelihood] lowest must be a number from 0 below the first upper bound")
+    return float(lowest)
+
+
+def bands(scale=None, lowest: float | None = None) -> list[tuple[float, float, str]]:
+    """The likelihood bands as (from, to, words), in percent."""
+    if scale is None:
+        cfg = load()
+        scale, lowest = cfg.likelihood, cfg.likelihood_lowest if lowest is None else lowest
+    lowest = 0.0 if lowest is None else lowest
+    starts = [lowest] + [u for u, _ in scale[:-1]]
+    return [(lo, u, words) for lo, (u, words) in zip(starts, scale)]
+
+
+def likelihood_band(p_low: float, p_high: float, scale=None, lowest: float | None = None):
+    """The band (from, to, words) that holds the whole range [p_low, p_high], or None when it crosses a band
+    edge (ICD 203 bands share their edges: 5 % is in 'almost no chance' and in 'very unlikely')."""
+    for lo, hi, words in bands(scale, lowest):
+        if lo <= float(p_low) and float(p_high) <= hi:
+            return lo, hi, words
+    return None
+
+
+def likelihood_words(p_low: float, p_high: float, scale=None, lowest: float | None = None) -> str:
+    """The likelihood words for a probability range (percent): those of the one band that holds it."""
+    band = likelihood_band(p_low, p_high, scale, lowest)
+    if band is None:
+        raise ValueError(f"the range {p_low:g}–{p_high:g}% crosses the edge of a likelihood band "
+                         f"({', '.join(f'{lo:g}–{hi:g}' for lo, hi, _ in bands(scale, lowest))}); narrow it to one band")
+    return band[2]
 
 
 def _expand(patterns: list[str]) -> tuple[str, ...]:

@@ -10,7 +10,10 @@ one row is at fault), the column and the rule, like the schema's.
   ``csto_brief.crosscheck`` or explained in data/raw/indicators/crosscheck_notes.csv;
 * ``currency``: a PPP factor is stated in the currency of the state's exchange rate, or in euro where the
   fixed conversion is known: data/raw/indicators/wdi_ppp.csv;
-* ``probability-order``: a judgment's probability range runs from low to high: data/raw/judgments.csv.
+* ``probability-order``, ``probability-band``, ``scenario-confidence``, ``scenario-horizon``, ``scenario-sum``: a
+  judgment's range runs from low through its central value to high and lies inside one band of the likelihood
+  scale (ICD 203, brief.toml ``[likelihood]``); the scenarios of one topic are one set, exclusive and exhaustive:
+  one confidence, one horizon, central values summing to 100: data/raw/judgments.csv.
 
 The notebooks run the same code (``membership``, ``status_model``, ``crosscheck``) on the same files; here it
 runs first, so a mistake stops the build before any notebook starts.
@@ -120,12 +123,40 @@ def currency_rules(raw_dir: Path, as_of: dt.date) -> list[Problem]:
 
 
 def judgment_rules(raw_dir: Path, as_of: dt.date) -> list[Problem]:
+    from . import config
+
+    shown = _shown(raw_dir, "judgments.csv")
+    rows = _rows(raw_dir, "judgments.csv")
+    cfg = config.load()
+    edges = ", ".join(f"{lo:g}–{hi:g}" for lo, hi, _ in config.bands(cfg.likelihood, cfg.likelihood_lowest))
     out = []
-    for n, r in enumerate(_rows(raw_dir, "judgments.csv"), start=1):
-        if int(r["p_low"]) > int(r["p_high"]):
-            out.append(Problem(_shown(raw_dir, "judgments.csv"), "probability-order",
-                               f"judgment {r['judgment_id']}: p_low {r['p_low']} is above p_high {r['p_high']}", n,
-                               "p_low"))
+    for n, r in enumerate(rows, start=1):
+        lo, hi, mid = int(r["p_low"]), int(r["p_high"]), int(r["p_central"])
+        if not lo <= mid <= hi:
+            out.append(Problem(shown, "probability-order", f"judgment {r['judgment_id']}: needs p_low <= p_central <= "
+                                                           f"p_high, got {lo} <= {mid} <= {hi}", n, "p_central"))
+        elif cfg.likelihood and config.likelihood_band(lo, hi, cfg.likelihood, cfg.likelihood_lowest) is None:
+            out.append(Problem(shown, "probability-band", f"judgment {r['judgment_id']}: the range {lo}–{hi}% crosses "
+                                                          f"the edge of a likelihood band (ICD 203: {edges}); narrow it "
+                                                          f"to one band", n, "p_low"))
+    sets: dict[str, list[tuple[int, dict]]] = {}
+    for n, r in enumerate(rows, start=1):
+        if r["kind"] == "scenario":
+            sets.setdefault(r["topic"], []).append((n, r))
+    for topic, members in sets.items():
+        ids = ", ".join(r["judgment_id"] for _, r in members)
+        if len({r["confidence"] for _, r in members}) > 1:
+            out.append(Problem(shown, "scenario-confidence", f"the {topic} scenarios ({ids}) are one set and take one "
+                                                             f"confidence, not {', '.join(sorted({r['confidence'] for _, r in members}))}",
+                               members[0][0], "confidence"))
+        if len({r["horizon"] for _, r in members}) > 1:
+            out.append(Problem(shown, "scenario-horizon", f"the {topic} scenarios ({ids}) need one horizon",
+                               members[0][0], "horizon"))
+        total = sum(int(r["p_central"]) for _, r in members)
+        if total != 100:
+            out.append(Problem(shown, "scenario-sum", f"the {topic} scenarios ({ids}) are exclusive and exhaustive, so "
+                                                      f"their central values sum to 100, not {total}",
+                               members[0][0], "p_central"))
     return out
 
 

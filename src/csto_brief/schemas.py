@@ -393,6 +393,7 @@ JUDGMENTS = Table(
         Column("horizon", kind="date", not_after_as_of=False),
         Column("p_low", kind="int", min=0, max=100),
         Column("p_high", kind="int", min=0, max=100),
+        Column("p_central", kind="int", min=0, max=100),  # the central estimate; a scenario set's sum to 100
         Column("confidence", choices=("high", "moderate", "low")),
         Column("basis"),
         Column("sources", kind="ids", refs="sources.csv:source_id"),
