@@ -1,6 +1,7 @@
 """The committed brief is fresh (made from the committed notebooks and text) and says what the analysis found."""
 
 import hashlib
+import html
 import re
 
 import nbformat
@@ -225,3 +226,27 @@ def test_a_range_is_given_the_words_of_the_one_band_that_holds_it():
     assert config.likelihood_words(1, 5) == "almost no chance"
     with pytest.raises(ValueError, match="crosses the edge of a likelihood band"):
         config.likelihood_words(2, 8)
+
+
+def test_source_counts_agree_with_the_data_and_the_list(fresh_html, pdf_text):
+    """The methods annex gives the number of sources listed, relied on and cited; each equals what it counts."""
+    f = facts.load_all()["display"]
+    listed = len(pd.read_csv(paths.RAW_DIR / "sources.csv"))
+    assert f["n_sources"] == f"{listed:,}"
+    items = re.findall(r'<li id="src-(\d+)"', fresh_html)
+    assert [int(i) for i in items] == list(range(1, len(items) + 1))
+    assert f"this text cites {len(items):,}, listed at the end" in pdf_text
+
+
+def test_a_source_without_a_date_of_its_own_is_listed_as_undated(fresh_html):
+    """A page dated only by the copy that was read prints as n.d. with the day it was read, never as published then."""
+    src = pd.read_csv(paths.RAW_DIR / "sources.csv", dtype=str, keep_default_na=False).set_index("source_id")
+    listed = re.findall(r'<li id="src-\d+" value="\d+">(.*?)</li>', fresh_html, flags=re.S)
+    undated = [s for s in src.index if src.loc[s, "date_basis"] == "stored-copy"]
+    seen = 0
+    for item in listed:
+        for sid in undated:
+            if f'href="{html.escape(src.loc[sid, "url"], quote=True)}"' in item:
+                seen += 1
+                assert ", n.d." in item and "(accessed " in item, item[:200]
+    assert seen > 0  # the brief cites some such pages; the rule is exercised

@@ -378,6 +378,11 @@ class Renderer:
             f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
             f'<p class="source">Source: {source}</p></figure>')
 
+    def n_cited(self) -> str:
+        """How many sources this text cites (the length of the list ``sources_list`` prints), counted in the
+        first pass."""
+        return f"{len(self.cite_order or self.cited):,}"
+
     def sources_list(self) -> str:
         order = self.cite_order or self.cited
         accessed = {self.sources.loc[sid, "date_accessed"] for sid in order}
@@ -385,10 +390,13 @@ class Renderer:
         items = []
         for n, sid in enumerate(order, start=1):
             s = self.sources.loc[sid]
-            published = f", {facts_mod.long_date(s['date_published'])}" if s["date_published"] else ""
+            # a page with no date of its own (dated only by the copy that was read) is "n.d.", with its access date
+            undated = s.get("date_basis", "") == "stored-copy" or not s["date_published"]
+            published = ", n.d." if undated else f", {facts_mod.long_date(s['date_published'])}"
             # URLs are shown percent-encoded: a path in another script (Armenian, say) needs no extra font
             shown = urllib.parse.quote(re.sub(r"^https?://(www\.)?", "", s["url"]), safe=URL_SAFE)
-            when = "" if common else f" (accessed {facts_mod.long_date(s['date_accessed'].date().isoformat())})"
+            when = "" if common and not undated else \
+                f" (accessed {facts_mod.long_date(s['date_accessed'].date().isoformat())})"
             items.append(f'<li id="src-{n}" value="{n}">{esc(s["publisher"])}, <i>{esc(s["title"])}</i>{published}. '
                          f'<a href="{esc(s["url"])}">{esc(shown)}</a>{when}.</li>')
         note = (f'<p class="sources-note">Every source was read, as a stored copy, on '
@@ -404,7 +412,8 @@ class Renderer:
         env.filters.update(num=f_num, words=f_words, cap=f_cap, lower=f_lower, pl=f_pl, plural=f_plural,
                            year=f_year, month=f_month, date=f_date)
         env.globals.update(f=Facts(self), cite=self.cite, ref=self.ref, sec=self.sec, contents=self.contents, figure=self.figure, table=self.table,
-                           sources_list=self.sources_list, rng=lambda a, b: f"{a}\u2013{b}")
+                           sources_list=self.sources_list, n_cited=self.n_cited,
+                           rng=lambda a, b: f"{a}\u2013{b}")
         return env
 
     def template_files(self) -> list[Path]:
