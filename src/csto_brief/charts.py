@@ -266,9 +266,11 @@ def spending_two_rates(df: pd.DataFrame, year: int):
 GRID_GREY = "#BBBBBB"
 
 
-def status_prospects(summary: pd.DataFrame, bands: list[tuple[float, str]], names: dict[str, str]):
+def status_prospects(summary: pd.DataFrame, bands: list[tuple[float, str]], names: dict[str, str],
+                     gate_cap: float | None = None):
     """Prospect index per candidate and status: the median and 90 % range of the sensitivity draws,
-    and the central value, on the 0-100 scale with the bands of words shaded.
+    and the central value, on the 0-100 scale with the bands of words shaded; ``gate_cap``, where a doubtful
+    eligibility gate caps the prospect, as a dashed line.
     ``summary``: candidate, status, central, p05, median, p95."""
     style.use()
     cands = list(dict.fromkeys(summary["candidate"]))
@@ -287,6 +289,10 @@ def status_prospects(summary: pd.DataFrame, bands: list[tuple[float, str]], name
         y = [i + dy for i in range(len(cands))]
         ax.hlines(y, d["p05"], d["p95"], color=colour, lw=2.2, alpha=0.45, zorder=2)
         ax.scatter(d["central"], y, color=colour, s=26, zorder=3, label=f"{label}: central value, 90 % range")
+    if gate_cap is not None:
+        ax.axvline(gate_cap, color=style.INK, lw=0.8, ls="--", zorder=1)
+        ax.text(gate_cap + 0.8, len(cands) - 0.55, f"cap where eligibility is doubtful ({gate_cap:g})", fontsize=7,
+                color=style.INK, va="bottom", ha="left")
     ax.set_yticks(range(len(cands)), [names.get(c, c) for c in cands])
     ax.set_ylim(len(cands) - 0.5, -1.1)
     ax.set_xlim(0, 100)
