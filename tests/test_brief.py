@@ -27,6 +27,7 @@ def fresh_html():
 def pdf_text():
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(PDF).pages)
     text = re.sub("\u2010\\s*", "", text)  # hyphenation inserted by the layout
+    text = re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text)  # the layout's hyphen ('-', in the brief's fonts) at a line end
     return re.sub(r"\s+", " ", text)
 
 

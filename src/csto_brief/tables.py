@@ -88,11 +88,6 @@ DISPLAY_TABLES = (
     DisplayTable("scenarios", (
         Column("Scenario"), Column("By"), Column("Likelihood"), Column("Confidence"), Column("Why"), _sources()),
         key=("Scenario",), cite=("Sources",), description="Scenarios with their likelihood, horizon and reasoning"),
-    DisplayTable("main_changes", (
-        Column("ID", pattern=r"[A-Z]\d\d"), Column("Claim (source document)"), Column("Verdict", choices=VERDICTS),
-        Column("Value at the cut-off"), _sources()),
-        key=("ID",), cite=("Sources",), verdict=("Verdict",),
-        description="The claims of the source documents that are outdated or were wrong"),
     DisplayTable("forces", (Column("Force"), Column("Size"), Column("As of"), _sources()),
         key=("Force",), cite=("Sources",), description="Forces available on the CSTO's southern flank, as last reported"),
     DisplayTable("datasets", (
