@@ -165,11 +165,14 @@ def test_the_body_is_written_for_a_policy_reader():
         assert word not in body, word
 
 
-def test_every_claim_is_in_the_changes_table(pdf_text):
+def test_every_claim_is_in_the_changes_table(fresh_html, pdf_text):
+    """Every claim of the source documents is a row of Annex A's table in the HTML edition; the PDF, which keeps
+    long reference tables online, says so and gives the number of rows."""
     ids = re.findall(r"^([A-C]\d\d),", (paths.RAW_DIR / "claims.csv").read_text(), flags=re.M)
     assert len(ids) >= 30
-    missing = [i for i in ids if f"{i} " not in pdf_text]
+    missing = [i for i in ids if f"<tr><td>{i}</td>" not in fresh_html]
     assert missing == []
+    assert f"The table's {len(ids)} rows are in the HTML edition of this brief and in its data." in pdf_text
 
 
 def test_nbconvert_command_line_gives_the_same_brief(tmp_path):
@@ -251,3 +254,23 @@ def test_a_source_without_a_date_of_its_own_is_listed_as_undated(fresh_html):
                 seen += 1
                 assert ", n.d." in item and "(accessed " in item, item[:200]
     assert seen > 0  # the brief cites some such pages; the rule is exercised
+
+
+def test_every_link_in_the_brief_has_its_target(fresh_html):
+    """Contents entries, section, figure, table and source references all point at an id that exists (a heading
+    with an en dash once lost its page number in the contents)."""
+    ids = set(re.findall(r'\bid="([^"]+)"', fresh_html))
+    targets = set(re.findall(r'href="#([^"]+)"', fresh_html))
+    assert targets and targets - ids == set()
+
+
+def test_the_pdf_is_at_most_twenty_pages():
+    """A brief, not a report: long reference tables are complete in the HTML edition, summarised in print."""
+    assert len(pypdf.PdfReader(PDF).pages) <= 20
+
+
+def test_no_internal_words_in_the_brief(pdf_text):
+    """Words of the workshop, not of the brief (the methods annex may name its fact base)."""
+    body = pdf_text[:pdf_text.index("Annex D. Methods and data", pdf_text.index("Annex D. Methods and data") + 1)]
+    for words in ("stored record", "with one command", "the commission", "fact base", "notebook"):
+        assert words not in body, words

@@ -284,9 +284,9 @@ class Renderer:
         if not m:
             raise RenderError(f"section '{name}' has no heading ('## N. Title', '## Annex X. Title' or '## Title')")
         if m.group(3):
-            return "", m.group(3).strip(), re.sub(r"\s", "-", m.group(3).strip())
+            return "", m.group(3).strip(), _anchor(m.group(3).strip())
         num, title = m.group(1), m.group(2).strip()
-        return num, title, re.sub(r"\s", "-", f"{num}. {title}")
+        return num, title, _anchor(f"{num}. {title}")
 
     def sec(self, *names: str) -> str:
         """'Section 2', 'Annex B' or 'Sections 2 and 3', linked, for the templates named (file names without .md)."""
@@ -372,10 +372,14 @@ class Renderer:
                 else:
                     cells.append(f"<td>{esc(v)}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
+        # A long reference table marked "online" is complete in the HTML edition; the PDF keeps its caption and says
+        # where the rows are (the data files hold them too).
+        online = ("<p class=\"print-note\">The table's " + f"{len(df):,}" + " rows are in the HTML edition of this "
+                  "brief and in its data.</p>") if "online" in classes.split() else ""
         return self._block(
             f'<figure class="table {esc(classes)}" id="table-{n}">'
             f'<figcaption><span class="label">Table {n}.</span> {caption}</figcaption>'
-            f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+            f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{online}'
             f'<p class="source">Source: {source}</p></figure>')
 
     def n_cited(self) -> str:
@@ -434,6 +438,14 @@ class Renderer:
                 raise RenderError(_where(exc, path) + f": {_message(exc)}") from None
             sections.append(Section(path.stem, _split(text, self.blocks)))
         return sections
+
+
+def _anchor(heading: str) -> str:
+    """The id nbconvert gives a Markdown heading (spaces to hyphens, an en dash percent-encoded, ...): a link must
+    match it exactly, or its target, and its page number in the contents, is lost."""
+    from nbconvert.filters.strings import _convert_header_id
+
+    return _convert_header_id(heading)
 
 
 def _inline(text: str) -> str:
