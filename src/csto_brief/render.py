@@ -346,7 +346,9 @@ class Renderer:
             f'<figcaption><span class="label">Figure {n}.</span> {caption}'
             f'<span class="source">Source: {source}</span></figcaption></figure>')
 
-    def table(self, name: str, widths: dict | None = None, classes: str = "", caller=None) -> str:
+    def table(self, name: str, widths: dict | None = None, classes: str = "", online_columns=(), caller=None) -> str:
+        """A numbered table; ``online_columns`` (long prose, such as each scenario's reasoning) are shown in the HTML
+        edition only, and the PDF says so under the table."""
         t = tables.declared(name)
         df = tables.load(name)
         if name in self.tables_seen:
@@ -355,27 +357,31 @@ class Renderer:
         n = len(self.tables_seen)
         caption, source = self._split_caption(caller() if caller else "")
         widths = widths or {}
-        unknown = set(widths) - set(t.names)
+        unknown = (set(widths) | set(online_columns)) - set(t.names)
         if unknown:
             raise RenderError(f"table '{name}' has no column {sorted(unknown)}; its columns: {list(t.names)}")
-        head = "".join(f'<th style="width:{esc(widths[c])}">{esc(c)}</th>' if c in widths else f"<th>{esc(c)}</th>"
+        col = {c: ' class="online-col"' if c in online_columns else "" for c in t.names}
+        head = "".join(f'<th{col[c]} style="width:{esc(widths[c])}">{esc(c)}</th>' if c in widths else f"<th{col[c]}>{esc(c)}</th>"
                        for c in t.names)
         body = []
         for row in df.itertuples(index=False):
             cells = []
             for c, v in zip(t.names, row):
                 if c in t.cite:
-                    cells.append(f"<td>{self.cite(*v.split(';'))}</td>")
+                    cells.append(f"<td{col[c]}>{self.cite(*v.split(';'))}</td>")
                 elif c in t.verdict:
                     from .vocab import VERDICT_LABELS
-                    cells.append(f'<td><span class="status status-{esc(v)}">{esc(VERDICT_LABELS[v])}</span></td>')
+                    cells.append(f'<td{col[c]}><span class="status status-{esc(v)}">{esc(VERDICT_LABELS[v])}</span></td>')
                 else:
-                    cells.append(f"<td>{esc(v)}</td>")
+                    cells.append(f"<td{col[c]}>{esc(v)}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         # A long reference table marked "online" is complete in the HTML edition; the PDF keeps its caption and says
         # where the rows are (the data files hold them too).
         online = ("<p class=\"print-note\">The table's " + f"{len(df):,}" + " rows are in the HTML edition of this "
                   "brief and in its data.</p>") if "online" in classes.split() else ""
+        if online_columns:
+            online += (f'<p class="print-note print-only">The column{"s" if len(online_columns) > 1 else ""} '
+                       f'{", ".join(online_columns)} {"are" if len(online_columns) > 1 else "is"} in the HTML edition.</p>')
         return self._block(
             f'<figure class="table {esc(classes)}" id="table-{n}">'
             f'<figcaption><span class="label">Table {n}.</span> {caption}</figcaption>'
