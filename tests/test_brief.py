@@ -274,3 +274,27 @@ def test_no_internal_words_in_the_brief(pdf_text):
     body = pdf_text[:pdf_text.index("Annex D. Methods and data", pdf_text.index("Annex D. Methods and data") + 1)]
     for words in ("stored record", "with one command", "the commission", "fact base", "notebook"):
         assert words not in body, words
+
+
+TEXT_WIDTH_PT = (210 - 18 - 17) / 25.4 * 72  # A4 less the page's side margins (brief.css @page)
+
+
+def test_every_text_in_every_figure_is_at_least_7_pt_on_the_page():
+    """Measured from the drawn sizes: the smallest text of each figure (recorded by style.save in the SVG) scaled
+    by the width at which the brief places the figure, against the 7 pt a printed brief needs."""
+    placed = {}
+    for path in sorted(render.TEXT_DIR.glob("*.md")):
+        for m in re.finditer(r'figure\("([\w-]+)"(?:,\s*width="(\d+)%")?\)', path.read_text(encoding="utf-8")):
+            placed[m.group(1)] = int(m.group(2) or 100)
+    assert placed
+    small = {}
+    for name, pct in placed.items():
+        svg = (paths.FIGURES_DIR / f"{name}.svg").read_text(encoding="utf-8")
+        width_pt = float(re.search(r'<svg[^>]* width="([\d.]+)pt"', svg).group(1))
+        smallest = re.search(r"min-text-pt=([\d.]+|none)", svg).group(1)
+        if smallest == "none":
+            continue
+        on_page = float(smallest) * (pct / 100 * TEXT_WIDTH_PT) / width_pt
+        if on_page < 7 - 0.05:
+            small[name] = round(on_page, 1)
+    assert small == {}, small

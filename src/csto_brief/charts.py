@@ -125,7 +125,7 @@ def richardson(panels: list[dict]):
             ax.axhline(km, color=style.MUTED, lw=0.6, ls=":", zorder=1)
             left = i % 2 == 1  # alternate sides, so close figures do not print over each other
             ax.text(0.02 if left else 0.985, km, label, transform=ax.get_yaxis_transform(),
-                    ha="left" if left else "right", va="top" if left else "bottom", fontsize=6.8, color=style.INK,
+                    ha="left" if left else "right", va="top" if left else "bottom", fontsize=7.0, color=style.INK,
                     zorder=5, path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")])
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -139,7 +139,7 @@ def richardson(panels: list[dict]):
         yt = [v for v in p["yticks"] if ymin <= v <= ymax]
         ax.set_yticks(yt, [f"{v:,.0f}" for v in yt])
         ax.grid(True, which="major", axis="y", color=style.GRID, lw=0.5)
-        ax.text(np.sqrt(lo * hi), ymin * 1.005, "fit range", ha="center", va="bottom", fontsize=6.5, color=style.MUTED)
+        ax.text(np.sqrt(lo * hi), ymin * 1.005, "fit range", ha="center", va="bottom", fontsize=7.0, color=style.MUTED)
     axes[0][0].set_ylabel("Measured length, km, log scale")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=3, fontsize=7.5)
@@ -158,7 +158,7 @@ def bloc_shares(shares: pd.DataFrame):
     leading member split out. ``shares``: index = indicator label, columns = SEGMENT_COLOURS keys (in %),
     plus 'ratio' (NATO / CSTO) and 'note'."""
     style.use()
-    fig, ax = plt.subplots(figsize=(6.8, 0.55 * len(shares) + 1.0))
+    fig, ax = plt.subplots(figsize=(5.7, 0.55 * len(shares) + 1.0))
     y = range(len(shares))
     left = pd.Series(0.0, index=shares.index)
     for seg, colour in SEGMENT_COLOURS.items():
@@ -224,7 +224,7 @@ def sipri_vs_nato(df: pd.DataFrame, year: int, pledges: pd.DataFrame | None = No
     styles = [":", "--", "-."]
     for i, r in enumerate(pledges.sort_values("pct_gdp").itertuples()):
         ax.axvline(r.pct_gdp, color=style.MUTED, lw=0.8, ls=styles[i % len(styles)], zorder=1)
-        ax.text(r.pct_gdp + (0.05 if r.pct_gdp < 4.5 else -0.05), len(d) - 0.4 + 1.0 * i, r.label, fontsize=6.5,
+        ax.text(r.pct_gdp + (0.05 if r.pct_gdp < 4.5 else -0.05), len(d) - 0.4 + 1.0 * i, r.label, fontsize=7.0,
                 color=style.MUTED, va="bottom", ha="left" if r.pct_gdp < 4.5 else "right")
     ax.set_yticks(list(y), d["name"], fontsize=7.2)
     ax.set_ylim(-0.8, len(d) + 0.6 + 1.0 * len(pledges))

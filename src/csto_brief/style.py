@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import matplotlib
+import matplotlib.text
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -112,7 +113,13 @@ def save(fig, name: str, directory: Path | None = None) -> dict[str, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     out = {"svg": directory / f"{name}.svg", "png": directory / f"{name}.png"}
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    # The smallest text drawn, in points at the figure's own size: a test scales it to the width the brief places the
+    # figure at and requires 7 pt on the page (tests/test_brief.py).
+    fig.canvas.draw()
+    sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text)
+             if t.get_visible() and t.get_text().strip() and t.get_window_extent().width > 0]
+    description = f"min-text-pt={min(sizes):.2f}" if sizes else "min-text-pt=none"
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Description": description})
     out["svg"].write_text(stable_svg_ids(buf.getvalue(), name), encoding="utf-8")
     fig.savefig(out["png"], format="png", metadata={"Software": None})
     plt.close(fig)  # shown once, from the file, by show(): the same output under any backend
