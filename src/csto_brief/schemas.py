@@ -388,7 +388,7 @@ JUDGMENTS = Table(
     (
         Column("judgment_id", pattern=r"[a-z][a-z0-9-]*"),
         Column("kind", choices=("key", "scenario")),
-        Column("topic", choices=("armenia", "candidates", "border", "balance", "csto")),
+        Column("topic", choices=("armenia", "candidates", "border", "afghanistan", "balance", "csto")),
         Column("statement"),
         Column("horizon", kind="date", not_after_as_of=False),
         Column("p_low", kind="int", min=0, max=100),
