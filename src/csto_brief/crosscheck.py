@@ -24,6 +24,16 @@ from . import data
 PRIMARY = {"wdi": "worldbank-wdi-2026", "sipri": "sipri-milex-2026"}
 FACTBOOK = "cia-factbook-2026"
 NOTES_FILE = "indicators/crosscheck_notes.csv"
+# Where the brief's value of each checked indicator lies: file (in data/raw), column, and its code in that file
+# (the validator names file, row and column of a disagreement from this: csto_brief.rules).
+VALUE_FILES = {
+    "population": ("indicators/wdi.csv", "value", "SP.POP.TOTL"),
+    "area_km2": ("indicators/wdi.csv", "value", "AG.SRF.TOTL.K2"),
+    "gdp_usd": ("indicators/wdi.csv", "value", "NY.GDP.MKTP.CD"),
+    "gdp_ppp": ("indicators/wdi_ppp.csv", "value", "PA.NUS.PPP"),
+    "exchange_rate": ("indicators/wdi_ppp.csv", "value", "PA.NUS.FCRF"),
+    "milex_share_gdp": ("indicators/sipri_milex_share_gdp.csv", "share_pct", None),
+}
 
 
 @dataclass(frozen=True)
@@ -114,7 +124,7 @@ def pairs(members: list[str], raw_dir=None) -> pd.DataFrame:
     usd = data.load("indicators/sipri_milex_current_usd.csv", raw_dir)
     lcu = data.load("indicators/sipri_milex_local_currency.csv", raw_dir)
     fb = data.load("indicators/factbook.csv", raw_dir).set_index(["iso3", "indicator"])
-    code = {"population": "SP.POP.TOTL", "area_km2": "AG.SRF.TOTL.K2", "gdp_usd": "NY.GDP.MKTP.CD"}
+    code = {ind: c for ind, (f, _, c) in VALUE_FILES.items() if f == "indicators/wdi.csv"}
     rows = []
 
     def add(iso3, ind, mine, src, other, other_src, other_year):

@@ -27,17 +27,6 @@ from pathlib import Path
 
 from .schema import Problem
 
-# The file and column of the value the brief uses for each cross-checked indicator, and its code in that file.
-CROSSCHECK_FILES = {
-    "population": ("indicators/wdi.csv", "value", "SP.POP.TOTL"),
-    "area_km2": ("indicators/wdi.csv", "value", "AG.SRF.TOTL.K2"),
-    "gdp_usd": ("indicators/wdi.csv", "value", "NY.GDP.MKTP.CD"),
-    "gdp_ppp": ("indicators/wdi_ppp.csv", "value", "PA.NUS.PPP"),
-    "exchange_rate": ("indicators/wdi_ppp.csv", "value", "PA.NUS.FCRF"),
-    "milex_share_gdp": ("indicators/sipri_milex_share_gdp.csv", "share_pct", None),
-}
-
-
 def _rows(raw_dir: Path, file: str) -> list[dict[str, str]]:
     with open(raw_dir / file, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
@@ -95,8 +84,8 @@ def crosscheck_rules(raw_dir: Path, as_of: dt.date) -> list[Problem]:
     except crosscheck.CrossCheckError as exc:
         out = []
         for iso3, indicator, year, message, what in exc.items:
-            if what == "gap" and indicator in CROSSCHECK_FILES:
-                file, column, code = CROSSCHECK_FILES[indicator]
+            if what == "gap" and indicator in crosscheck.VALUE_FILES:
+                file, column, code = crosscheck.VALUE_FILES[indicator]
                 row = _row_of(raw_dir, file, iso3=iso3, indicator=code, year=year)
             else:
                 file, column = crosscheck.NOTES_FILE, "value_used"
