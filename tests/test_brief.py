@@ -19,7 +19,12 @@ CARD = re.compile(r'<span class="fact-card".*?Made by notebook [\w-]+</span>', r
 
 @pytest.fixture(scope="module")
 def fresh_html():
+    """The brief exported anew from its text; the notebook's outputs are cleared first, as the exporter never
+    reads them (they are the brief as Jupyter shows it)."""
     nb = nbformat.read(paths.PROJ_ROOT / config.load().notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell["outputs"] = []
     return BriefHTMLExporter().from_notebook_node(nb)[0]
 
 
@@ -193,13 +198,30 @@ def test_nbconvert_command_line_gives_the_same_brief(tmp_path):
     assert {"brief_html", "brief_pdf"} <= names
 
 
-def test_pdf_exporter_finds_its_template():
-    """The brief_pdf exporter lays out the brief's HTML template (it once looked for index.pdf.j2)."""
-    from csto_brief.export import BriefPDFExporter
+def test_the_exporters_refuse_a_brief_notebook_whose_run_failed():
+    from csto_brief.export import BriefContentError, BriefPDFExporter
 
     exporter = BriefPDFExporter()
-    assert exporter.output_mimetype == "application/pdf"
-    assert exporter.template.name.endswith("index.html.j2")  # loading it raises if the file is not found
+    assert (exporter.output_mimetype, exporter.file_extension) == ("application/pdf", ".pdf")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("render.render()", outputs=[
+        nbformat.v4.new_output("error", ename="RenderError", evalue="no fact 'x'", traceback=[])])])
+    with pytest.raises(BriefContentError, match="cell 1: error output RenderError: no fact 'x'"):
+        exporter.from_notebook_node(nb)
+
+
+def test_notebook_05_shows_the_brief_small_with_figures_by_reference():
+    """The brief's face in Jupyter and on GitHub: under 200 KB, every figure a link to figures/ (no embedded copy),
+    every number without its hover card (a tooltip names the fact), every section shown."""
+    path = paths.PROJ_ROOT / config.load().notebook
+    assert path.stat().st_size < 200_000
+    nb = nbformat.read(path, as_version=4)
+    shown = "".join(o["data"].get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "data:image" not in shown and "fact-card" not in shown
+    figures = re.findall(r'<img src="\.\./figures/([\w-]+)\.svg\?v=\w+"', shown)
+    assert len(figures) == HTML.read_text(encoding="utf-8").count('<figure class="figure"')
+    assert all((paths.FIGURES_DIR / f"{f}.svg").exists() for f in figures)
+    assert len(re.findall(r'<span class="fact" title="', shown)) == len(re.findall(r'<span class="fact" data-fact=',
+                                                                                   HTML.read_text(encoding="utf-8")))
 
 
 def test_confidence_is_stated_only_for_judgments():

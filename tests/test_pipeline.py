@@ -131,7 +131,7 @@ def _mini_notebook(path: Path, cells) -> None:
 def make_mini(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
-    (root / "data" / "processed").mkdir()
+    shutil.copytree(paths.PROCESSED_DIR / "facts", root / "data" / "processed" / "facts")  # what its text could use
     shutil.copy2(paths.PROJ_ROOT / "requirements.lock", root / "requirements.lock")
     (root / "brief.toml").write_text(MINI_TOML.format(as_of=config.load().as_of.isoformat()))
     (root / "notebooks").mkdir()
@@ -143,7 +143,8 @@ def make_mini(root: Path) -> Path:
         nbformat.v4.new_markdown_cell("## The mini brief\n\nIt has one paragraph."),
         nbformat.v4.new_code_cell("import csto_brief\n"
                                   "a = open('../data/processed/a.txt').read(); b = open('../data/processed/b.txt').read()")])
-    (root / "report").mkdir()
+    (root / "report" / "text").mkdir(parents=True)
+    (root / "report" / "text" / "01-brief.md").write_text("## The mini brief {.unnumbered}\n\nIt has one paragraph.\n")
     return root
 
 

@@ -12,10 +12,11 @@ from csto_brief import data, facts, paths, pipeline, render, tables
 
 # -- the templates the brief is written in ---------------------------------------------------------
 def test_a_typed_number_is_refused_with_file_and_line():
+    """A section number is typed too: the renderer numbers the sections."""
     text = "## 3. Title\n\n1. First judgment\n\nNATO has 32 members.\n\nNatural Earth 1:10m, {{ f.x }} to 1.\n"
     problems = render.typed_digits(text, "report/text/x.md")
-    assert problems == ["report/text/x.md, line 5: the number '32' is typed; take it from a fact "
-                        "({{ f.name }}), so it follows the data"]
+    assert problems == [f"report/text/x.md, line {n}: the number {x!r} is typed; take it from a fact "
+                        "({{ f.name }}), so it follows the data" for n, x in ((1, "3."), (5, "32"))]
 
 
 def test_numbers_inside_placeholders_and_comments_are_not_typed():
@@ -34,67 +35,69 @@ def _write(tmp_path, name, text):
 
 
 def test_an_unknown_fact_stops_the_render_naming_file_line_and_near_ids(tmp_path):
-    d = _write(tmp_path, "01-a.md", "## 1. A\n\nText.\n\nThe border is {{ f.tjk_oficial_km }} km.\n")
+    d = _write(tmp_path, "01-a.md", "## A\n\nText.\n\nThe border is {{ f.tjk_oficial_km }} km.\n")
     with pytest.raises(render.RenderError, match=r"text/01-a.md, line 5: no fact 'tjk_oficial_km'.*did you mean 'tjk_official_km'"):
         render.render(d)
 
 
 def test_an_undefined_name_stops_the_render_naming_file_and_line(tmp_path):
-    d = _write(tmp_path, "01-a.md", "## 1. A\n\n{{ nonsense }}\n")
+    d = _write(tmp_path, "01-a.md", "## A\n\n{{ nonsense }}\n")
     with pytest.raises(render.RenderError, match=r"text/01-a.md, line 3: undefined name: 'nonsense' is undefined"):
         render.render(d)
 
 
 def test_a_reference_to_a_figure_not_placed_is_an_error(tmp_path):
-    d = _write(tmp_path, "01-a.md", "## 1. A\n\nSee {{ ref('fig-richardson') }}.\n")
+    d = _write(tmp_path, "01-a.md", "## A\n\nSee {{ ref('fig-richardson') }}.\n")
     with pytest.raises(render.RenderError, match=r"line 3: 'fig-richardson' is neither a figure nor a table"):
         render.render(d)
 
 
 def test_figures_and_tables_are_numbered_in_order_and_references_can_point_ahead(tmp_path):
     d = _write(tmp_path, "01-a.md", (
-        "## 1. A\n\nAs {{ ref('fig-richardson') }} and {{ ref('candidates') }} show.\n\n"
+        "## A\n\nAs {{ ref('fig-richardson') }} and {{ ref('candidates') }} show.\n\n"
         "{% call figure('fig-bloc-shares') %}First. Source: us.{% endcall %}\n\n"
         "{% call figure('fig-richardson') %}Second. Source: us.{% endcall %}\n\n"
         "{% call table('candidates') %}A table. Source: us.{% endcall %}\n"))
     out = render.render(d)
-    md = out.sections[0].blocks[0].content
+    md = out.sections[0].blocks[1].content
     assert '<a href="#figure-2">Figure 2</a>' in md and '<a href="#table-1">Table 1</a>' in md
     assert out.figures == ["fig-bloc-shares", "fig-richardson"] and out.tables == ["candidates"]
-    assert 'id="figure-2"' in out.sections[0].blocks[2].content
+    assert 'id="figure-2"' in out.sections[0].blocks[3].content
 
 
 def test_citations_are_numbered_in_order_of_first_use_and_listed(tmp_path):
-    d = _write(tmp_path, "01-a.md", "## 1. A\n\nOne {{ cite(f.tjk_official_km) }}, two {{ cite('cia-world', 'ministry-of-2013') }}.\n\n{{ sources_list() }}\n")
+    d = _write(tmp_path, "01-a.md", "## A\n\nOne {{ cite(f.tjk_official_km) }}, two {{ cite('cia-world', 'ministry-of-2013') }}.\n\n{{ sources_list() }}\n")
     out = render.render(d)
-    md = out.sections[0].blocks[0].content
+    md = out.sections[0].blocks[1].content
     assert 'One [<a class="cite" href="#src-1">1</a>]' in md
     assert 'two [<a class="cite" href="#src-1">1</a>, <a class="cite" href="#src-2">2</a>]' in md
     assert out.cited == ["ministry-of-2013", "cia-world"]
-    assert '<li id="src-2" value="2">' in out.sections[0].blocks[1].content
+    assert '<li id="src-2" value="2">' in out.sections[0].blocks[2].content
 
 
 def test_a_fact_carries_its_id_value_sources_and_notebook(tmp_path):
-    d = _write(tmp_path, "01-a.md", "## 1. A\n\n{{ f.tjk_official_km }}\n")
-    md = render.render(d).sections[0].blocks[0].content
-    assert md.startswith('## 1. A\n\n<span class="fact" data-fact="tjk_official_km" tabindex="0">1,344.15<span class="fact-card"')
+    d = _write(tmp_path, "01-a.md", "## A\n\n{{ f.tjk_official_km }}\n")
+    heading, body = render.render(d).sections[0].blocks[:2]
+    assert heading.content == '<h2 id="a">1. A</h2>'  # numbered by the renderer
+    md = body.content
+    assert md.startswith('<span class="fact" data-fact="tjk_official_km" tabindex="0">1,344.15<span class="fact-card"')
     assert "Made by notebook 02-map-and-measure-borders" in md and "Ministry" in md and 'href="http' in md
 
 
 def test_words_and_plurals_follow_the_count(tmp_path):
-    d = _write(tmp_path, "01-a.md", ("## 1. A\n\n{{ f.n_candidates | words | cap }} states; "
+    d = _write(tmp_path, "01-a.md", ("## A\n\n{{ f.n_candidates | words | cap }} states; "
                                      "{{ f.n_candidates | plural('state') }}; {{ f.n_documents | words }} "
                                      "{{ f.n_documents | pl('document') }}.\n"))
-    md = render.render(d).sections[0].blocks[0].content
+    md = render.render(d).sections[0].blocks[1].content
     text = pd.Series([md]).str.replace(r'<span class="fact-card".*?Made by notebook [\w-]+</span>', "", regex=True)[0]
     text = pd.Series([text]).str.replace(r"<[^>]+>", "", regex=True)[0]
     n = int(facts.load_all().loc["n_candidates", "value"])
-    assert text == (f"## 1. A\n\n{render.WORDS[n].capitalize()} states; {n} state{'s' if n != 1 else ''}; "
+    assert text == (f"{render.WORDS[n].capitalize()} states; {n} state{'s' if n != 1 else ''}; "
                     f"three documents.\n")
 
 
 def test_a_filter_refuses_what_is_not_a_fact(tmp_path):
-    d = _write(tmp_path, "01-a.md", "## 1. A\n\n{{ 5 | words }}\n")
+    d = _write(tmp_path, "01-a.md", "## A\n\n{{ 5 | words }}\n")
     with pytest.raises(render.RenderError, match=r"line 3: this filter formats a fact"):
         render.render(d)
 
@@ -186,3 +189,19 @@ def test_adding_a_candidate_changes_every_count_that_depends_on_it(tmp_path):
     assert "The five other candidates are those" in text
     assert "partner status, six states: central value" in text  # a figure caption
     assert "The four other candidates" not in text and "five states" not in text
+
+
+def test_sections_are_numbered_and_annexes_lettered_by_the_renderer(tmp_path):
+    """Headings carry no typed number: body sections are numbered, annexes lettered, in file order; a heading
+    marked {.unnumbered} is neither, and references to sections follow the numbering."""
+    _write(tmp_path, "00-front.md", "## Front {.unnumbered}\n\nSee {{ sec('03-b', '02-a') }} and {{ sec('B-y') }}.\n")
+    _write(tmp_path, "02-a.md", "## Alpha\n\nText.\n")
+    _write(tmp_path, "03-b.md", "## Beta\n\nText.\n")
+    _write(tmp_path, "A-x.md", "## Ex\n\nText.\n")
+    d = _write(tmp_path, "B-y.md", "## Why\n\nText.\n")
+    out = render.render(d)
+    headings = [s.blocks[0].content for s in out.sections]
+    assert headings == ['<h2 id="front">Front</h2>', '<h2 id="a">1. Alpha</h2>', '<h2 id="b">2. Beta</h2>',
+                        '<h2 id="x">Annex A. Ex</h2>', '<h2 id="y">Annex B. Why</h2>']
+    assert ('Sections <a href="#b">2</a> and <a href="#a">1</a>' in out.sections[0].blocks[1].content
+            and 'Annex <a href="#y">B</a>' in out.sections[0].blocks[1].content)

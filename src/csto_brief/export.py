@@ -1,9 +1,14 @@
-"""The brief's nbconvert exporters: ``--to brief_html`` and ``--to brief_pdf``.
+"""The brief as HTML and PDF, made from one render of its text (``render.render()``).
 
-HTML comes from the project's own template (no code, title page, numbered captions); the PDF
-is that HTML laid out by WeasyPrint on A4 with a running header, "Page X of Y" and bookmarks
-from the headings. The PDF carries the SHA-256 of the HTML it was made from, so a test can
-tell a stale PDF from a fresh one; with the same input it is byte-identical.
+``html_document`` wraps the rendered sections in the title page and the house stylesheet and embeds the
+fonts; ``html_to_pdf`` lays that HTML out with WeasyPrint on A4 with a running header, "Page X of Y" and
+bookmarks from the headings. The PDF carries the SHA-256 of the HTML it was made from, so a test can tell a
+stale PDF from a fresh one; with the same input it is byte-identical.
+
+The build (``pipeline.export_brief``), ``make preview`` and the nbconvert exporters (``jupyter nbconvert --to
+brief_pdf notebooks/05-write-brief.ipynb``) all call ``html_document``; the exporters take the brief from its
+text, not from the notebook's outputs (those are the brief as Jupyter shows it), and refuse a notebook whose
+run left an error.
 """
 
 from __future__ import annotations
@@ -11,12 +16,14 @@ from __future__ import annotations
 import hashlib
 import re
 
-from nbconvert.exporters import HTMLExporter
+from nbconvert.exporters import Exporter
 from traitlets import default
 
 from . import config, glyphs, paths, webfonts
 
 SOURCE_HASH_KEY = "cstobriefsourcesha256"
+TEMPLATE = paths.TEMPLATES_DIR / "brief" / "brief.html.j2"
+CSS = paths.TEMPLATES_DIR / "brief" / "brief.css"
 
 
 class BriefContentError(ValueError):
@@ -24,7 +31,7 @@ class BriefContentError(ValueError):
 
 
 def check_notebook(nb, name: str = "brief notebook") -> None:
-    """The brief shows outputs only: an error, a warning or stray text would reach the reader."""
+    """The brief notebook ran cleanly: an error, a warning or stray text in its outputs means it did not."""
     for i, cell in enumerate(nb.cells, start=1):
         for out in cell.get("outputs", []):
             kind = out.get("output_type")
@@ -32,52 +39,49 @@ def check_notebook(nb, name: str = "brief notebook") -> None:
                 raise BriefContentError(f"{name}, cell {i}: error output {out.get('ename')}: {out.get('evalue')}")
             if kind == "stream":
                 text = "".join(out.get("text", ""))[:120]
-                raise BriefContentError(f"{name}, cell {i}: printed text would appear in the brief: {text!r}")
+                raise BriefContentError(f"{name}, cell {i}: printed text: {text!r}")
             if kind in ("display_data", "execute_result"):
                 d = out.get("data", {})
                 if set(d) <= {"text/plain"}:
                     raise BriefContentError(
-                        f"{name}, cell {i}: a bare value {str(d.get('text/plain'))[:80]!r} would appear in the brief "
-                        "(end the line with ';' or display HTML/Markdown)")
+                        f"{name}, cell {i}: a bare value {str(d.get('text/plain'))[:80]!r} "
+                        "(end the line with ';' or display HTML)")
 
 
-class BriefHTMLExporter(HTMLExporter):
-    """The brief as one self-contained HTML file (images embedded, no code)."""
+def cover() -> dict:
+    """The title page's facts: title, edition, dates (from brief.toml) and the evidence cut-off (from the data)."""
+    cfg = config.load()
+    return {"title": cfg.title, "subtitle": cfg.subtitle, "author": cfg.author, "version": cfg.version,
+            "edition_date": f"{cfg.as_of.day} {cfg.as_of:%B %Y}", "edition_iso": cfg.as_of.isoformat(),
+            "month": f"{cfg.as_of:%B %Y}", "evidence_cutoff": evidence_cutoff()}
+
+
+def html_document(rendered=None) -> str:
+    """The brief as one self-contained HTML file, from a render of its text (rendered now if not given)."""
+    import jinja2
+
+    from .render import render
+
+    rendered = rendered or render()
+    template = jinja2.Template(TEMPLATE.read_text(encoding="utf-8"), autoescape=False, undefined=jinja2.StrictUndefined)
+    out = template.render(brief=cover(), css=CSS.read_text(encoding="utf-8"), body=rendered.body_html())
+    return webfonts.embed_fonts(tidy_html(out))  # a browser shows the brief's own fonts
+
+
+class BriefHTMLExporter(Exporter):
+    """``--to brief_html``: the brief as one self-contained HTML file."""
 
     export_from_notebook = "Brief (HTML)"
+    output_mimetype = "text/html"
 
-    @default("template_name")
-    def _template_name_default(self):
-        return "brief"
-
-    @default("extra_template_basedirs")
-    def _extra_template_basedirs_default(self):
-        return [str(paths.TEMPLATES_DIR)]
-
-    @default("exclude_input")
-    def _exclude_input_default(self):
-        return True
-
-    @default("exclude_input_prompt")
-    def _exclude_input_prompt_default(self):
-        return True
-
-    @default("exclude_output_prompt")
-    def _exclude_output_prompt_default(self):
-        return True
+    @default("file_extension")
+    def _file_extension_default(self):
+        return ".html"
 
     def from_notebook_node(self, nb, resources=None, **kw):
         check_notebook(nb)
-        cfg = config.load()
-        resources = dict(resources or {})
-        resources["brief"] = {
-            "title": cfg.title, "subtitle": cfg.subtitle, "author": cfg.author, "version": cfg.version,
-            "edition_date": f"{cfg.as_of.day} {cfg.as_of:%B %Y}", "edition_iso": cfg.as_of.isoformat(),
-            "month": f"{cfg.as_of:%B %Y}", "evidence_cutoff": evidence_cutoff(),
-        }
-        resources["brief_css"] = (paths.TEMPLATES_DIR / "brief" / "brief.css").read_text(encoding="utf-8")
-        out, resources = super().from_notebook_node(nb, resources, **kw)
-        return webfonts.embed_fonts(tidy_html(out)), resources  # a browser shows the brief's own fonts
+        _, resources = super().from_notebook_node(nb, resources, **kw)
+        return html_document(), resources
 
 
 def evidence_cutoff() -> str:
@@ -130,7 +134,7 @@ def html_to_pdf(html_text: str) -> bytes:
 
 
 class BriefPDFExporter(BriefHTMLExporter):
-    """The brief as an A4 PDF, laid out by WeasyPrint from the brief HTML."""
+    """``--to brief_pdf``: the brief as an A4 PDF, laid out by WeasyPrint from the brief's HTML."""
 
     export_from_notebook = "Brief (PDF)"
     output_mimetype = "application/pdf"
@@ -139,11 +143,6 @@ class BriefPDFExporter(BriefHTMLExporter):
     def _file_extension_default(self):
         return ".pdf"
 
-    @default("template_file")
-    def _template_file_default(self):
-        return "index.html.j2"  # the PDF is laid out from the brief's HTML
-
     def from_notebook_node(self, nb, resources=None, **kw):
         html_text, resources = super().from_notebook_node(nb, resources, **kw)
-        resources["output_extension"] = ".pdf"
         return html_to_pdf(html_text), resources

@@ -495,17 +495,20 @@ def execute_notebook(stage) -> None:
 
 
 def export_brief(cfg) -> None:
-    from .export import BriefHTMLExporter, html_to_pdf
+    """The brief rendered once from its text, and everything published made from that one render: the HTML, the
+    PDF laid out from it, and report/facts.csv."""
+    from .export import html_document, html_to_pdf
+    from .render import render
 
-    nb = _read_notebook(paths.PROJ_ROOT / cfg.notebook)
     try:
-        html_text, _ = BriefHTMLExporter().from_notebook_node(nb)
+        rendered = render()
+        html_text = html_document(rendered)
         pdf = html_to_pdf(html_text)
+        facts_csv = rendered.facts_used().to_csv(index=False, lineterminator="\n").encode("utf-8")
     except (KeyboardInterrupt, BuildError):
         raise
     except Exception as exc:
-        raise BuildError(f"export of {cfg.notebook} failed: {type(exc).__name__}: {exc}") from None
-    facts_csv = facts_table_csv()
+        raise BuildError(f"export of the brief failed: {type(exc).__name__}: {exc}") from None
     # All files are complete before any replaces the last good one.
     atomic_write_many({paths.REPORT_DIR / "brief.html": html_text.encode("utf-8"),
                        paths.REPORT_DIR / "brief.pdf": pdf,
@@ -522,19 +525,11 @@ def _prefetch_export() -> None:
     threading.Thread(target=work, name="prefetch-export", daemon=True).start()
 
 
-def facts_table_csv() -> bytes:
-    """report/facts.csv: every fact the brief's text uses, with its sources and where it appears (a project
-    whose brief has no text templates publishes the header only)."""
-    from .render import TEXT_DIR, render
-
-    if not any(TEXT_DIR.glob("*.md")):
-        return b"fact_id,display,shown_as,value,type,unit,as_of,sources,source_urls,derived_from,notebook,used_in,note\n"
-    return render().facts_used().to_csv(index=False, lineterminator="\n").encode("utf-8")
-
-
 def export_inputs(cfg) -> list[str]:
     stage = next(s for s in cfg.notebooks if s.path == cfg.notebook)
-    return [cfg.notebook, "brief.toml", *stage.inputs, *package_files()]
+    text = [paths.rel(p) for p in sorted((paths.REPORT_DIR / "text").glob("*.md"))]
+    # what the render reads (the text, and what notebook 05 declares), not notebook 05's outputs
+    return ["brief.toml", *text, *stage.inputs, *package_files()]
 
 
 def report_outputs() -> list[str]:

@@ -23,28 +23,12 @@ from . import paths
 OUT_DIR = paths.BUILD_DIR / "preview"
 
 
-def html_of(rendered) -> str:
-    """The brief's HTML for rendered text: the same outputs notebook 05 shows, through the same exporter."""
-    import nbformat
-
-    from .export import BriefHTMLExporter
-
-    outputs = []
-    for s in rendered.sections:
-        for b in s.blocks:
-            mime = "text/markdown" if b.kind == "markdown" else "text/html"
-            outputs.append(nbformat.v4.new_output("display_data", data={mime: b.content}))
-    cell = nbformat.v4.new_code_cell("", outputs=outputs)
-    nb = nbformat.v4.new_notebook(cells=[cell])
-    return BriefHTMLExporter().from_notebook_node(nb)[0]
-
-
 def build() -> Path:
-    from .render import render
+    from .export import html_document
 
     out = OUT_DIR / "brief.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    text = html_of(render())
+    text = html_document()
     tmp = out.with_suffix(".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(out)

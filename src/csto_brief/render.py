@@ -1,7 +1,9 @@
 """The brief's renderer: Markdown templates in ``report/text/`` filled with named facts.
 
-Each ``report/text/NN-name.md`` is one section, in file-name order. A template is Markdown with
-Jinja placeholders; it reads only the facts (``data/processed/facts/``), the display tables
+Each ``report/text/NN-name.md`` is one section, in file-name order; ``X-name.md`` (a letter) is an annex. A
+section starts with its heading, ``## Title``: the renderer numbers body sections (1, 2, ...) and letters annexes
+(Annex A, B, ...) in file order; ``## Title {.unnumbered}`` stays unnumbered (the contents, the summary, the
+sources). A template is Markdown with Jinja placeholders; it reads only the facts (``data/processed/facts/``), the display tables
 (``data/processed/tables/``), the figures (``figures/``) and the source list. What a writer has:
 
 * ``{{ f.some_fact }}``: a fact in its display form, e.g. ``1,344.15``; in the HTML brief it carries
@@ -17,12 +19,19 @@ Jinja placeholders; it reads only the facts (``data/processed/facts/``), the dis
 
 An unknown name stops the build naming the template file and line. A digit typed outside a
 placeholder stops it too (except the few patterns in ``ALLOWED_DIGITS``): numbers come from data.
+
+The brief is rendered once per build (``render()``); the HTML and PDF (``export``), ``make preview`` and
+``report/facts.csv`` are all made from that one ``Rendered``. Notebook 05 shows the same text with
+``render(notebook=True)``: figures by reference to ``figures/`` and the facts without their cards.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
 import html
+import os
 import re
 import traceback
 import urllib.parse
@@ -40,7 +49,6 @@ BLOCK_RE = re.compile(r"\x00block:(\d+)\x00")
 
 # Digits a writer may type: everything else that is a number must come from a fact.
 ALLOWED_DIGITS = (
-    (r"^#{1,6} (Annex )?[A-Z\d]+\.", "section and annex numbers in headings"),
     (r"^\s*\d+\. ", "the number of an item in a numbered list"),
     (r"\b1:\d+(?:m|M)\b", "map scales that name a dataset (Natural Earth 1:10m, DCW 1:1M)"),
     (r"\bUTM zone \d+N\b", "the name of a map projection"),
@@ -203,6 +211,7 @@ class Renderer:
     table_order: list[str] = field(default_factory=list)
     cite_order: list[str] = field(default_factory=list)
     final: bool = False  # the second pass: every reference must resolve
+    notebook: bool = False  # for notebook 05: figures by reference, facts without their cards
 
     def __post_init__(self):
         from . import data
@@ -219,6 +228,9 @@ class Renderer:
     # -- facts ----------------------------------------------------------------------------------
     def place(self, ref: FactRef) -> str:
         self.used.append({"fact_id": ref.id, "shown": ref.shown, "template": self.template})
+        if self.notebook:  # Jupyter and GitHub show no hover card: the id and date only, as a tooltip
+            return (f'<span class="fact" title="{esc(ref.id)}, as of {esc(facts_mod.long_date(ref.row["as_of"]))}">'
+                    f'{esc(ref.shown)}</span>')
         return (f'<span class="fact" data-fact="{esc(ref.id)}" tabindex="0">{esc(ref.shown)}'
                 f'{self.card(ref.row)}</span>')
 
@@ -272,21 +284,36 @@ class Renderer:
                               + facts_mod.suggest(name, self.figure_order + self.table_order))
         return "Figure", 0  # first pass: numbers are not known yet
 
-    HEADING = re.compile(r"^## ((?:Annex )?[A-Z\d]+)\. (.+)$|^## ([^\n{]+)$", re.M)
-
     def heading(self, name: str) -> tuple[str, str, str]:
-        """(number, title, anchor) of a section's first heading: '## 2. Title' or '## Annex B. Title'."""
-        path = self.text_dir / f"{name}.md"
-        if not path.exists():
-            raise RenderError(f"no section '{name}' in {paths.rel(self.text_dir)}"
-                              + facts_mod.suggest(name, [p.stem for p in self.text_dir.glob("*.md")]))
-        m = self.HEADING.search(path.read_text(encoding="utf-8"))
-        if not m:
-            raise RenderError(f"section '{name}' has no heading ('## N. Title', '## Annex X. Title' or '## Title')")
-        if m.group(3):
-            return "", m.group(3).strip(), _anchor(m.group(3).strip())
-        num, title = m.group(1), m.group(2).strip()
-        return num, title, _anchor(f"{num}. {title}")
+        """(number, title, anchor) of a section: ('2', 'Title', 'southern-flank'), ('Annex B', ...) or ('', ...)."""
+        numbers = self.numbering()
+        if name not in numbers:
+            raise RenderError(f"no section '{name}' in {paths.rel(self.text_dir)}" + facts_mod.suggest(name, numbers))
+        return numbers[name]
+
+    def numbering(self) -> dict[str, tuple[str, str, str]]:
+        """Every section's number, title and anchor, from the file order: body sections (a digit first) are numbered,
+        annexes (a letter first) lettered, and a heading marked {.unnumbered} is neither."""
+        if getattr(self, "_numbers", None) is None:
+            numbers, body, annex = {}, 0, 0
+            for path in self.template_files():
+                m = HEADING.search(path.read_text(encoding="utf-8"))
+                if not m:
+                    raise RenderError(f"{paths.rel(path)}: no heading; a section starts with '## Title' "
+                                      "(or '## Title {.unnumbered}')")
+                title, unnumbered = m.group(1).strip(), bool(m.group(2))
+                anchor = re.sub(r"^[0-9A-Z]+-", "", path.stem)
+                if unnumbered:
+                    num = ""
+                elif path.stem[:1].isdigit():
+                    body += 1
+                    num = str(body)
+                else:
+                    annex += 1
+                    num = f"Annex {chr(ord('A') + annex - 1)}"
+                numbers[path.stem] = (num, title, anchor)
+            self._numbers = numbers
+        return self._numbers
 
     def sec(self, *names: str) -> str:
         """'Section 2', 'Annex B' or 'Sections 2 and 3', linked, for the templates named (file names without .md)."""
@@ -338,7 +365,12 @@ class Renderer:
         self.figures_seen.append(name)
         n = len(self.figures_seen)
         caption, source = self._split_caption(caller() if caller else "")
-        uri = "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+        svg = path.read_bytes()
+        if self.notebook:  # by reference, so the notebook stays small; the version tag changes when the figure does
+            uri = (os.path.relpath(path, paths.NOTEBOOKS_DIR).replace(os.sep, "/")
+                   + "?v=" + hashlib.sha256(svg).hexdigest()[:12])
+        else:  # the HTML brief is one self-contained file
+            uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
         alt = re.sub(r"<[^>]+>", "", re.sub(r'<span class="fact-card".*?</span></span>', "</span>", caption))
         return self._block(
             f'<figure class="figure" id="figure-{n}">'
@@ -442,27 +474,36 @@ class Renderer:
                 text = env.get_template(path.name).render()
             except Exception as exc:  # noqa: BLE001 - every failure is reported with file and line
                 raise RenderError(_where(exc, path) + f": {_message(exc)}") from None
+            num, title, anchor = self.heading(path.stem)
+            label = f"{num}. {title}" if num else title
+            text = HEADING.sub(lambda m: self._block(f'<h2 id="{esc(anchor)}">{esc(label)}</h2>'), text, count=1)
             sections.append(Section(path.stem, _split(text, self.blocks)))
         return sections
 
 
-def _anchor(heading: str) -> str:
-    """The id nbconvert gives a Markdown heading (spaces to hyphens, an en dash percent-encoded, ...): a link must
-    match it exactly, or its target, and its page number in the contents, is lost."""
-    from nbconvert.filters.strings import _convert_header_id
+HEADING = re.compile(r"^## (.+?)( \{\.unnumbered\})?[ \t]*$", re.M)
 
-    return _convert_header_id(heading)
+
+def markdown_html(text: str) -> str:
+    """Markdown as HTML (CommonMark, raw HTML passed through), the one converter of the brief's text."""
+    return _markdown()(text)
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown():
+    import mistune
+
+    return mistune.create_markdown(escape=False, plugins=["strikethrough", "table", "url"])
 
 
 def _inline(text: str) -> str:
-    """A caption's Markdown (emphasis only) as HTML."""
-    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
-    return re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<em>\1</em>", text)
+    """A caption's Markdown (inline: emphasis, links) as HTML, without the paragraph around it."""
+    out = markdown_html(text).strip()
+    return out.removeprefix("<p>").removesuffix("</p>") if out.count("<p>") == 1 else out
 
 
 def _md(text: str) -> Block:
-    # nbconvert reads $...$ in Markdown as mathematics: a dollar sign is written as an entity.
-    return Block("markdown", text.replace("$", "&#36;") + "\n")
+    return Block("markdown", text + "\n")
 
 
 def _split(text: str, blocks: list[str]) -> list[Block]:
@@ -534,17 +575,25 @@ class Rendered:
     tables: list[str]
     facts: pd.DataFrame
 
+    @staticmethod
+    def section_html(section: Section) -> str:
+        return "\n".join(f'<div class="prose">\n{markdown_html(b.content)}</div>' if b.kind == "markdown" else b.content
+                         for b in section.blocks)
+
+    def body_html(self) -> str:
+        """The brief's body: every section, as HTML (the export wraps it in the title page and the stylesheet)."""
+        return "\n".join(self.section_html(s) for s in self.sections)
+
     def show(self) -> None:
-        """Display every block in the notebook, as the brief will show it."""
-        from IPython.display import HTML, Markdown, display
+        """Display the brief in a notebook, one output per section."""
+        from IPython.display import HTML, display
 
         for s in self.sections:
-            for b in s.blocks:
-                display(Markdown(b.content) if b.kind == "markdown" else HTML(b.content))
+            display(HTML(self.section_html(s)))
 
     def facts_used(self) -> pd.DataFrame:
         """Every fact the prose uses, once, with its sources and where it appears: report/facts.csv."""
-        used = pd.DataFrame(self.used)
+        used = pd.DataFrame(self.used, columns=["fact_id", "shown", "template"])
         where = used.groupby("fact_id", sort=False)["template"].agg(lambda t: ";".join(dict.fromkeys(t)))
         shown = used.groupby("fact_id", sort=False)["shown"].agg(lambda t: " | ".join(dict.fromkeys(t)))
         rows = self.facts.loc[list(where.index)].reset_index(drop=True)
@@ -558,14 +607,15 @@ class Rendered:
                      "derived_from", "notebook", "used_in", "note"]].sort_values("fact_id").reset_index(drop=True)
 
 
-def render(text_dir: Path | None = None) -> Rendered:
+def render(text_dir: Path | None = None, notebook: bool = False) -> Rendered:
     """Render every section twice: the first pass numbers figures, tables and citations in order of
-    appearance, the second writes them."""
+    appearance, the second writes them. ``notebook=True``: as notebook 05 shows it (figures by reference, no
+    fact cards)."""
     text_dir = text_dir or TEXT_DIR
     check_templates(text_dir)
-    first = Renderer(text_dir)
+    first = Renderer(text_dir, notebook=notebook)
     first.render_all()
     second = Renderer(text_dir, figure_order=first.figures_seen, table_order=first.tables_seen,
-                      cite_order=first.cited, final=True)
+                      cite_order=first.cited, final=True, notebook=notebook)
     sections = second.render_all()
     return Rendered(sections, second.used, second.cited, second.figures_seen, second.tables_seen, second.facts)
