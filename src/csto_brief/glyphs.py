@@ -41,8 +41,9 @@ class Missing:
                 f"{where}{self.snippet!r}")
 
 
+@lru_cache(maxsize=1)
 def families() -> dict[str, dict[tuple[int, str], Path]]:
-    """The brief's font families and their faces: {family: {(weight, style): file}}."""
+    """The brief's font families and their faces: {family: {(weight, style): file}} (found once per process)."""
     from .style import font_files, serif_font_files
 
     out: dict[str, dict[tuple[int, str], Path]] = {}
@@ -64,6 +65,7 @@ def cmap(path: Path) -> frozenset[int]:
     return frozenset(TTFont(path, lazy=True).getBestCmap())
 
 
+@lru_cache(maxsize=None)
 def family_cmap(family: str) -> frozenset[int]:
     """The code points some registered face of a family has: Pango takes a character the selected face
     lacks from another face of the same family (a synthetic oblique of the upright face for Cyrillic in

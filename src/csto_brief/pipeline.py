@@ -494,9 +494,9 @@ def execute_notebook(stage) -> None:
     asyncio.run(execute_notebook_async(stage))
 
 
-def export_brief(cfg) -> None:
+def make_export() -> dict[Path, bytes]:
     """The brief rendered once from its text, and everything published made from that one render: the HTML, the
-    PDF laid out from it, and report/facts.csv."""
+    PDF laid out from it, and report/facts.csv (as bytes, not yet written)."""
     from .export import html_document, html_to_pdf
     from .render import render
 
@@ -509,20 +509,47 @@ def export_brief(cfg) -> None:
         raise
     except Exception as exc:
         raise BuildError(f"export of the brief failed: {type(exc).__name__}: {exc}") from None
+    return {paths.REPORT_DIR / "brief.html": html_text.encode("utf-8"), paths.REPORT_DIR / "brief.pdf": pdf,
+            paths.REPORT_DIR / "facts.csv": facts_csv}
+
+
+def export_brief(cfg=None, made: dict[Path, bytes] | None = None) -> None:
     # All files are complete before any replaces the last good one.
-    atomic_write_many({paths.REPORT_DIR / "brief.html": html_text.encode("utf-8"),
-                       paths.REPORT_DIR / "brief.pdf": pdf,
-                       paths.REPORT_DIR / "facts.csv": facts_csv})
+    atomic_write_many(made if made is not None else make_export())
 
 
-def _prefetch_export() -> None:
-    """Import what the export needs in a background thread while notebooks run (about 2 s of imports)."""
-    def work():
-        with contextlib.suppress(Exception):
-            import weasyprint  # noqa: F401
+class EarlyExport:
+    """The export, started in a thread as soon as the brief notebook starts: it reads what the notebooks before
+    it wrote, not the brief notebook's outputs, so the two run at once (on two cores). Its files are written only
+    after every notebook has succeeded."""
 
-            from . import export  # noqa: F401
-    threading.Thread(target=work, name="prefetch-export", daemon=True).start()
+    def __init__(self):
+        self.result: dict[Path, bytes] | None = None
+        self.error: BaseException | None = None
+        self.key: str | None = None
+        self.thread: threading.Thread | None = None
+
+    def start(self, key: str) -> None:
+        self.key = key
+
+        def work():
+            try:
+                self.result = make_export()
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread by take()
+                self.error = exc
+        self.thread = threading.Thread(target=work, name="export", daemon=True)
+        self.thread.start()
+
+    def take(self, key: str) -> dict[Path, bytes] | None:
+        """The export's files if it ran on the inputs that now hold (else None: export again)."""
+        if self.thread is None:
+            return None
+        self.thread.join()
+        if self.key != key:
+            return None
+        if self.error is not None:
+            raise self.error
+        return self.result
 
 
 def export_inputs(cfg) -> list[str]:
@@ -799,10 +826,14 @@ def build(force: bool = False, dry_run: bool = False, jobs: int | None = None) -
     record_dir.mkdir(parents=True, exist_ok=True)
     os.environ[reads.ENV_DIR] = str(record_dir)
     os.environ[reads.ENV_OWNER] = str(os.getpid())
+    early = EarlyExport()
     if likely - {"export"}:
         def on_start(p):
-            if p == cfg.notebook:  # the export comes next; import what it needs while this notebook runs
-                _prefetch_export()
+            if p == cfg.notebook:  # the export reads what the notebooks before it wrote: it can start now
+                key = stage_key("export", export_inputs(cfg))
+                if not up_to_date("export", key, report_outputs()):
+                    prog.start("export report/brief.pdf + brief.html")
+                    early.start(key)
         with asyncio.Runner(loop_factory=_Loop) as runner:
             runner.run(_validate_and_run(stages, state, pkg, prog, jobs, likely, val_key, up_to_date, on_start))
     else:
@@ -812,8 +843,19 @@ def build(force: bool = False, dry_run: bool = False, jobs: int | None = None) -
         for s in stages:
             prog.done(f"execute {s.path}", "up to date")
     export_key = stage_key("export", export_inputs(cfg))
-    prog.run("export report/brief.pdf + brief.html", lambda: export_brief(cfg),
-             up_to_date("export", export_key, report_outputs()))
+    if early.thread is not None:
+        try:
+            made = early.take(export_key)
+            if made is not None:
+                export_brief(made=made)
+        except Exception:
+            prog.done("export report/brief.pdf + brief.html", "FAILED")
+            raise
+    if early.thread is not None and made is not None:
+        prog.done("export report/brief.pdf + brief.html")
+    else:
+        prog.run("export report/brief.pdf + brief.html", export_brief,
+                 up_to_date("export", export_key, report_outputs()))
     state["export"] = export_key
     save_state(state)
     print(f"brief built in {time.perf_counter() - prog.t0:.1f} s: report/brief.pdf, report/brief.html", flush=True)
