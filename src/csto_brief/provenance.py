@@ -106,7 +106,7 @@ def update(data_file: Path) -> None:
     data_file = Path(data_file).resolve()
     rec_file = record_path(data_file)
     if not rec_file.exists():
-        raise SystemExit(f"{paths.rel(rec_file)}: no record to update; write one first (see data/README.md)")
+        raise SystemExit(f"{paths.rel(rec_file)}: no record to update; write one first (see the 'Data' section of README.md: a record names the source, date and licence)")
     rec = load_record(data_file)
     rec["outs"] = [{"path": data_file.name, "sha256": sha256(data_file), "size": data_file.stat().st_size}]
     with open(rec_file, "w", encoding="utf-8") as fh:

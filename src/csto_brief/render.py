@@ -1,6 +1,6 @@
 """The brief's renderer: Markdown templates in ``report/text/`` filled with named facts.
 
-Each ``report/text/NN-name.md`` is one section, in file-name order; ``X-name.md`` (a letter) is an annex. A
+Each ``report/text/<NN>-<name>.md`` is one section, in file-name order; ``<X>-<name>.md`` (a letter) is an annex. A
 section starts with its heading, ``## Title``: the renderer numbers body sections (1, 2, ...) and letters annexes
 (Annex A, B, ...) in file order; ``## Title {.unnumbered}`` stays unnumbered (the contents, the summary, the
 sources). A template is Markdown with Jinja placeholders; it reads only the facts (``data/processed/facts/``), the display tables

@@ -1,4 +1,4 @@
-"""The declared schema of every raw table (see data/README.md for the codebook)."""
+"""The declared schema of every raw table: its columns, types, ranges and references (the codebook; the README's "Data" section says how a new file is added)."""
 
 from __future__ import annotations
 
