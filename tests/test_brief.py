@@ -218,7 +218,7 @@ def test_notebook_05_shows_the_brief_small_with_figures_by_reference():
     shown = "".join(o["data"].get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "data:image" not in shown and "fact-card" not in shown
     figures = re.findall(r'<img src="\.\./figures/([\w-]+)\.svg\?v=\w+"', shown)
-    assert len(figures) == HTML.read_text(encoding="utf-8").count('<figure class="figure"')
+    assert len(figures) == HTML.read_text(encoding="utf-8").count('<figure class="figure')
     assert all((paths.FIGURES_DIR / f"{f}.svg").exists() for f in figures)
     assert len(re.findall(r'<span class="fact" title="', shown)) == len(re.findall(r'<span class="fact" data-fact=',
                                                                                    HTML.read_text(encoding="utf-8")))

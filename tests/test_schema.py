@@ -189,13 +189,13 @@ def test_scores_cite_evidence_on_their_own_criterion_and_candidate(raw_copy):
 
     f = raw_copy / "status" / "scores.csv"
     text = f.read_text(encoding="utf-8")
-    assert "\nIND,C1,2,1,2,E027;E001,," in text and "\nIND,C2," in text
+    assert "\nIND,C1,1,0,2,E027;E001,E028," in text and "\nIND,C2," in text
     # E030 is India's evidence on C2, E055 Iran's on C1: neither may back India's C1 score
     for bad, expected in (("E030", "evidence_id 'E030' has criterion_id 'C2' in status/evidence.csv; this row's "
                                    "criterion_id needs 'C1'"),
                           ("E055", "evidence_id 'E055' has candidate 'IRN' in status/evidence.csv; this row's "
                                    "candidate_iso3 needs 'IND' or 'ALL'")):
-        f.write_text(text.replace("\nIND,C1,2,1,2,E027;E001,,", f"\nIND,C1,2,1,2,E027;E001;{bad},,"), encoding="utf-8")
+        f.write_text(text.replace("\nIND,C1,1,0,2,E027;E001,E028,", f"\nIND,C1,1,0,2,E027;E001;{bad},E028,"), encoding="utf-8")
         provenance.update(f)
         found = data.validate_all(raw_copy, layers=())
         assert [(p.rule, p.row, p.column) for p in found] == [("reference-match", 1, "evidence")]

@@ -356,7 +356,9 @@ class Renderer:
         self.blocks.append(html_text)
         return "\n\n" + BLOCK.format(len(self.blocks) - 1) + "\n\n"
 
-    def figure(self, name: str, width: str = "100%", caller=None) -> str:
+    def figure(self, name: str, width: str = "100%", online: bool = False, caller=None) -> str:
+        """A numbered figure from figures/; ``online=True``: drawn in the HTML edition only, the PDF keeps its caption
+        and says where it is (a supporting chart that would cost the printed brief a page)."""
         path = paths.FIGURES_DIR / f"{name}.svg"
         if not path.exists():
             raise RenderError(f"figure '{name}' not found: {paths.rel(path)}")
@@ -372,11 +374,13 @@ class Renderer:
         else:  # the HTML brief is one self-contained file
             uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
         alt = re.sub(r"<[^>]+>", "", re.sub(r'<span class="fact-card".*?</span></span>', "</span>", caption))
+        note = ('<p class="print-note">The figure is in the HTML edition of this brief; its data are in '
+                'data/processed.</p>') if online else ""
         return self._block(
-            f'<figure class="figure" id="figure-{n}">'
+            f'<figure class="figure{" online" if online else ""}" id="figure-{n}">'
             f'<img src="{uri}" alt="{esc(html.unescape(alt))}" style="width:{esc(width)}"/>'
             f'<figcaption><span class="label">Figure {n}.</span> {caption}'
-            f'<span class="source">Source: {source}</span></figcaption></figure>')
+            f'<span class="source">Source: {source}</span></figcaption>{note}</figure>')
 
     def table(self, name: str, widths: dict | None = None, classes: str = "", online_columns=(), caller=None) -> str:
         """A numbered table; ``online_columns`` (long prose, such as each scenario's reasoning) are shown in the HTML

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .schema import Column, Table
+from .vocab import JUDGMENT_QUESTIONS
 
 STATUSES = ("holds", "outdated", "wrong", "imprecise", "unverifiable")
 EVENTS = ("join", "leave", "suspend", "freeze", "unfreeze", "milestone")
@@ -372,7 +373,7 @@ DEVELOPMENTS = Table(
         Column("dev_id", pattern=r"[a-z0-9][a-z0-9-]*"),
         Column("date", kind="partial_date"),
         Column("topic", choices=("csto-record", "armenia", "csto", "ukraine-war", "afghanistan", "border", "forces",
-                                 "nato", "candidates")),
+                                 "nato", "candidates", "precedent")),  # precedent: a case from another alliance
         Column("event"),
         Column("value", kind="float", required=False),
         Column("unit", required=False),
@@ -388,7 +389,7 @@ JUDGMENTS = Table(
     (
         Column("judgment_id", pattern=r"[a-z][a-z0-9-]*"),
         Column("kind", choices=("key", "scenario")),
-        Column("topic", choices=("armenia", "candidates", "border", "afghanistan", "balance", "csto")),
+        Column("topic", choices=tuple(JUDGMENT_QUESTIONS)),  # csto_brief.vocab: the question each topic answers
         Column("statement"),
         Column("horizon", kind="date", not_after_as_of=False),
         Column("p_low", kind="int", min=0, max=100),

@@ -86,8 +86,10 @@ DISPLAY_TABLES = (
     DisplayTable("likelihood_scale", (Column("Words"), Column("Probability")),
         key=("Words",), description="The likelihood words of the brief and the probabilities they stand for"),
     DisplayTable("scenarios", (
-        Column("Scenario"), Column("By"), Column("Likelihood"), Column("Confidence"), Column("Why"), _sources()),
-        key=("Scenario",), cite=("Sources",), description="Scenarios with their likelihood, horizon and reasoning"),
+        Column("Question"), Column("Judgment"), Column("By"), Column("Likelihood"), Column("Confidence"), Column("Why"),
+        _sources()),
+        key=("Judgment",), cite=("Sources",),
+        description="Every judgment, scenario sets and single calls, with its likelihood, horizon and reasoning"),
     DisplayTable("forces", (Column("Force"), Column("Size"), Column("As of"), _sources()),
         key=("Force",), cite=("Sources",), description="Forces available on the CSTO's southern flank, as last reported"),
     DisplayTable("datasets", (

@@ -25,3 +25,13 @@ MEMBERSHIP_MAP_LABELS = {s: ("CSTO " + label[0].lower() + label[1:]) if s != "fo
 VERDICTS = ("holds", "outdated", "wrong", "imprecise", "unverifiable")
 VERDICT_LABELS = {"holds": "Holds", "outdated": "Outdated", "wrong": "Wrong", "imprecise": "Imprecise",
                   "unverifiable": "Unverifiable"}
+
+# The question each topic of judgments.csv answers, in the order the brief's table of judgments lists them.
+JUDGMENT_QUESTIONS = {
+    "armenia": "Armenia in the CSTO",
+    "border": "Border violence",
+    "afghanistan": "Tajikistan and the Taliban",
+    "csto": "The alliance",
+    "candidates": "Observer and partner status",
+    "balance": "The balance with NATO",
+}
