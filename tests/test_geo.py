@@ -209,3 +209,26 @@ def test_every_country_of_the_extract_has_a_box_and_lies_in_it():
         for col in layer.countries:
             assert set(gdf[col]) <= set(geo.COUNTRY_BOXES), layer.file
         assert geo._inside(tuple(gdf.total_bounds), layer.extent), layer.file
+
+
+@pytest.mark.parametrize("layer", ["dcw_countries", "ne_10m_admin0_countries", "ne_50m_admin0_countries",
+                                   "ne_110m_admin0_countries"])
+def test_another_border_measures_plausibly_on_every_layer_with_its_default_tolerance(layer):
+    """Turkmenistan-Afghanistan, a border the brief does not use: published figures run 744-804 km; a layer's own
+    tolerance gives a length of that order (the DCW once gave 93 km silently), by code or by name."""
+    g = geo.load(layer)
+    km = geo.border_length_km(g, "TKM", "AFG")
+    assert 600 < km < 820
+    assert geo.border_length_km(g, "Turkmenistan", "Afghanistan") == pytest.approx(km)
+
+
+def test_a_tolerance_too_small_for_the_layer_stops_naming_both_lengths():
+    with pytest.raises(geo.GeoError, match=r"'TKM' and 'AFG' in dcw_countries measures 93\.0 km at a tolerance of "
+                                           r"1e-06 degrees but 737\.5 km at 0\.01.*about 0\.001 degrees"):
+        geo.border_length_km(geo.load("dcw_countries"), "TKM", "AFG", tolerance_deg=1e-6)
+
+
+def test_an_unknown_country_lists_what_the_layer_holds():
+    with pytest.raises(geo.GeoError, match=r"unknown country 'Turkmenia'.*it holds: AFG Afghanistan, KGZ Kyrgyzstan, "
+                                           r"TJK Tajikistan, TKM Turkmenistan, UZB Uzbekistan"):
+        geo.shared_border(geo.load("dcw_countries"), "Turkmenia", "AFG")

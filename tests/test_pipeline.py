@@ -477,3 +477,16 @@ def test_committed_notebooks_show_no_warnings():
             for out in cell.get("outputs", []):
                 assert not (out.get("output_type") == "stream" and out.get("name") == "stderr"), \
                     f"{stage.path}, cell {i}: {''.join(out.get('text', ''))[:200]}"
+
+
+def test_copy_repo_can_be_run_again_and_refreshes_the_copy(tmp_path):
+    """The README's recipe for running a notebook by hand starts with copy_repo; a second run must not fail
+    (it once raised FileExistsError) and must bring back what the last run there changed."""
+    dest = tmp_path / "csto"
+    pipeline.copy_repo(dest)
+    stale = dest / "data" / "processed" / "facts" / "01-load-and-check-facts.csv"
+    stale.write_text("changed by a run in the copy")
+    (dest / "data" / "processed" / "leftover.csv").write_text("x")
+    pipeline.copy_repo(dest)
+    assert stale.read_bytes() == (paths.PROCESSED_DIR / "facts" / stale.name).read_bytes()
+    assert not (dest / "data" / "processed" / "leftover.csv").exists()

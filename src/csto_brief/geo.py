@@ -41,6 +41,10 @@ class Layer:
     # (west, south, east, north) in degrees: the region the layer was extracted for (every feature lies in it)
     extent: tuple[float, float, float, float] = (-180.0, -90.0, 180.0, 90.0)
     countries: tuple[str, ...] = ()  # columns holding the country (or countries) a feature lies in
+    # How far (degrees) one country's outline may lie from its neighbour's and still be their shared border: a layer
+    # whose neighbours share vertices (Natural Earth) needs almost none; one digitised country by country (the DCW)
+    # needs about 100 m. shared_border() uses it by default for a layer from load().
+    tolerance_deg: float = 1e-6
 
 
 _POLY = ("Polygon", "MultiPolygon")
@@ -66,7 +70,7 @@ LAYERS = (
     Layer(f"{GEO_DIR}/ne_50m_rivers.geojson", _LINE, ("layer", "clipped"), None,
           "Natural Earth 1:50m rivers (centre lines)", REGION),
     Layer(f"{GEO_DIR}/dcw_countries.geojson", _POLY, ("adm0_a3", "clipped"), "adm0_a3",
-          "Digital Chart of the World (1:1,000,000) country polygons, GMT edition", DETAIL, ("adm0_a3",)),
+          "Digital Chart of the World (1:1,000,000) country polygons, GMT edition", DETAIL, ("adm0_a3",), 1e-3),
 )
 BY_NAME = {Path(layer.file).stem: layer for layer in LAYERS}
 
@@ -173,7 +177,9 @@ def load(name: str, raw_dir: Path | None = None):
         if problems:
             raise DataValidationError(problems)
     reads.record(raw_dir / BY_NAME[name].file)  # GDAL opens the file, out of the audit hook's sight
-    return _read(raw_dir / BY_NAME[name].file)
+    gdf = _read(raw_dir / BY_NAME[name].file)
+    gdf.attrs.update(layer=name, tolerance_deg=BY_NAME[name].tolerance_deg)
+    return gdf
 
 
 # --- shared borders -----------------------------------------------------------------------------
@@ -186,25 +192,64 @@ def _lookup(countries, who: str) -> int:
             hit = countries.index[countries[col].astype(str).str.casefold() == want]
             if len(hit):
                 return hit[0]
+    if "adm0_a3" in countries.columns and "name" not in countries.columns:  # a layer of codes: names from the project
+        code = {n.split(" ", 1)[1].casefold(): n.split(" ", 1)[0] for n in _held(countries) if " " in n}.get(want)
+        if code:
+            return countries.index[countries["adm0_a3"].astype(str) == code][0]
     names = [str(v) for col in ("adm0_a3", "name") if col in countries.columns for v in countries[col]]
     close = difflib.get_close_matches(who, names, n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise GeoError(f"unknown country '{who}' in this layer ({len(countries)} countries){hint}")
+    raise GeoError(f"unknown country '{who}' in this layer ({len(countries)} countries){hint}; it holds: "
+                   + ", ".join(_held(countries)))
 
 
-def shared_border(countries, a: str, b: str, tolerance_deg: float = 1e-6) -> BaseGeometry:
+def _held(countries) -> list[str]:
+    """The countries a layer holds, as 'CODE Name' (names from data/raw/countries.csv for a layer of codes only)."""
+    if "adm0_a3" not in countries.columns:
+        return sorted(str(v) for v in countries.get("name", []))
+    if "name" in countries.columns:
+        names = dict(zip(countries["adm0_a3"], countries["name"]))
+    else:
+        try:
+            from . import data
+            names = dict(zip(*data.load("countries.csv")[["iso3", "name"]].T.values))
+        except Exception:  # noqa: BLE001 - a layer outside the project: codes only
+            names = {}
+    return [f"{c} {names.get(c, '')}".strip() for c in sorted(countries["adm0_a3"].astype(str))]
+
+
+CHECK_TOLERANCE_DEG = 0.01  # about 1 km: wide enough to catch an outline digitised apart from its neighbour's
+
+
+def shared_border(countries, a: str, b: str, tolerance_deg: float | None = None) -> BaseGeometry:
     """The border of countries ``a`` and ``b``: the part of a's outline lying on (within
-    ``tolerance_deg`` of) b. Use a tolerance of about 0.001 degrees (~100 m) for data whose
-    neighbours do not share vertices (the DCW); Natural Earth's do.
+    ``tolerance_deg`` of) b. By default the tolerance is the layer's (``Layer.tolerance_deg``: about 0.001
+    degrees, ~100 m, for the DCW, whose neighbours do not share vertices; almost none for Natural Earth's,
+    which do). A tolerance too small for the layer does not pass silently: if the border comes out much
+    shorter than at ``CHECK_TOLERANCE_DEG`` (about 1 km), GeoError names both lengths.
     """
+    if tolerance_deg is None:
+        tolerance_deg = countries.attrs.get("tolerance_deg", 1e-6) if hasattr(countries, "attrs") else 1e-6
     ia, ib = _lookup(countries, a), _lookup(countries, b)
     if ia == ib:
         raise GeoError(f"'{a}' and '{b}' are the same country")
     ga, gb = countries.geometry[ia], countries.geometry[ib]
-    line = ga.boundary.intersection(gb.buffer(tolerance_deg) if tolerance_deg > 0 else gb.boundary)
-    line = _lines_only(line)
+
+    def along(tol):
+        return _lines_only(ga.boundary.intersection(gb.buffer(tol) if tol > 0 else gb.boundary))
+    line = along(tolerance_deg)
     if line.is_empty or GEOD.geometry_length(line) < 1.0:
-        raise GeoError(f"'{a}' and '{b}' share no border in this layer")
+        raise GeoError(f"'{a}' and '{b}' share no border in this layer at a tolerance of {tolerance_deg:g} degrees"
+                       + ("" if tolerance_deg >= CHECK_TOLERANCE_DEG else
+                          f" (try the layer's own, or about 0.001 if its neighbours were digitised apart)"))
+    if tolerance_deg < CHECK_TOLERANCE_DEG:
+        got, wide = GEOD.geometry_length(line) / 1000, GEOD.geometry_length(along(CHECK_TOLERANCE_DEG)) / 1000
+        if got < 0.9 * wide:
+            layer = countries.attrs.get("layer", "this layer") if hasattr(countries, "attrs") else "this layer"
+            raise GeoError(f"the border of '{a}' and '{b}' in {layer} measures {got:,.1f} km at a tolerance of "
+                           f"{tolerance_deg:g} degrees but {wide:,.1f} km at {CHECK_TOLERANCE_DEG:g}: the two outlines "
+                           "do not share vertices here, so most of the border is missed; use a tolerance of about "
+                           "0.001 degrees (the DCW's default from geo.load)")
     if "clipped" in countries.columns and (countries["clipped"][ia] or countries["clipped"][ib]):
         frame = shapely.box(*countries.total_bounds).boundary
         if line.distance(frame) < 1e-4:
@@ -228,7 +273,9 @@ def length_km(geom: BaseGeometry) -> float:
     return GEOD.geometry_length(geom) / 1000.0
 
 
-def border_length_km(countries, a: str, b: str, tolerance_deg: float = 1e-6) -> float:
+def border_length_km(countries, a: str, b: str, tolerance_deg: float | None = None) -> float:
+    """The length (km, geodesic) of the border of ``a`` and ``b`` in a layer from ``load()`` (codes or names), e.g.
+    ``border_length_km(load("dcw_countries"), "TKM", "AFG")``: checked as ``shared_border`` checks it."""
     return length_km(shared_border(countries, a, b, tolerance_deg))
 
 

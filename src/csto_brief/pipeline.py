@@ -607,11 +607,14 @@ REPO_ITEMS = ("brief.toml", LOCK_FILE, "data", "notebooks", "figures", "report")
 
 def copy_repo(dest: Path) -> Path:
     """Copy what a build needs into ``dest`` (for tests and benchmarks that must not touch the repository;
-    point CSTO_BRIEF_ROOT at the copy)."""
+    point CSTO_BRIEF_ROOT at the copy). Run again, it refreshes the copy from the repository (what the last run
+    there wrote is replaced), so the README's recipe for running a notebook by hand can be repeated."""
     dest.mkdir(parents=True, exist_ok=True)
     for item in REPO_ITEMS:
-        src = paths.PROJ_ROOT / item
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / item)
+        src, target = paths.PROJ_ROOT / item, dest / item
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, target)
     return dest
 
 
