@@ -10,7 +10,7 @@ CPU_PIN := $(VENV)/.cpu-pinned
 LAB_PORT ?= 8888
 KERNEL := csto-brief
 
-.PHONY: help brief test env plan rebuild validate lock clean bench preview docs lab kernel
+.PHONY: help brief test env plan rebuild validate lock clean bench preview docs lab kernel publish
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ docs: env ## Rewrite each notebook's Reads/Writes and the README's notebook tabl
 
 plan: env ## Say which stages the next `make brief` would run, and why (which input changed), without running them
 	@$(PY) -m csto_brief.pipeline --plan
+
+publish: brief ## Freeze this edition (brief.toml version) into data/editions/: its facts and judgments, for the next edition's changes annex
+	@$(PY) -m csto_brief.editions publish
 
 rebuild: env ## Rebuild every stage, even those that are up to date
 	@$(PY) -m csto_brief.pipeline --force

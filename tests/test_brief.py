@@ -150,8 +150,12 @@ def test_the_body_fits_in_nine_pages():
 
 
 def test_pdf_has_no_code_or_debris(pdf_text):
-    for bad in ("Traceback", "In [", "<Figure", "Warning", "NaN", "None", "DataFrame", "dtype"):
+    """Debris of code, not words: 'None has applied' is prose, 'UserWarning:' or 'dtype: int64' is not."""
+    for bad in ("Traceback (most recent call last)", "In [", "<Figure size", "DataFrame", "dtype:"):
         assert bad not in pdf_text, bad
+    assert not re.search(r"(?<!\.)\.\.(?!\.)", pdf_text)  # 'n.d..': two full stops (an ellipsis is three)
+    assert not re.search(r"\b[A-Z]\w*Warning: ", pdf_text)
+    assert not re.search(r"\bNaN\b|\bNaT\b|\bNone\s*(?:[|,;)]|$)", pdf_text)
     assert not re.search(r"\bnan\b", pdf_text)
 
 

@@ -100,6 +100,30 @@ UNKNOWN = {"countries.csv:iso3": "QQQ", "sources.csv:source_id": "no-such-source
            "status/evidence.csv:evidence_id": "E999"}
 
 
+# A valid row for each table that may have none yet (outcomes.csv, until the first horizon passes).
+SAMPLE_ROWS = {"outcomes.csv": {"judgment_id": "india-status", "edition": "2.0", "resolved_on": "2026-06-30",
+                                "outcome": "0", "sources": "tass-2025-5", "note": "a sample row"}}
+
+
+def test_every_table_without_rows_has_a_sample_row_to_break():
+    """Otherwise its broken-input cases would test nothing; the sample itself must validate."""
+    import shutil
+    import tempfile
+
+    for t in schemas.TABLES:
+        header, rows = _read(paths.RAW_DIR / t.file)
+        if rows:
+            continue
+        assert t.file in SAMPLE_ROWS and set(SAMPLE_ROWS[t.file]) == set(header), t.file
+        with tempfile.TemporaryDirectory() as d:
+            raw = Path(d) / "raw"
+            shutil.copytree(paths.RAW_DIR, raw)
+            _write(raw / t.file, header, [[SAMPLE_ROWS[t.file][h] for h in header]])
+            from csto_brief import provenance
+            provenance.update(raw / t.file)
+            assert data.validate_all(raw, layers=(), tables=_tables_touching(t.file)) == []
+
+
 def mutate(raw: Path, file: str, mutation: str) -> None:
     """Break one file of a copy of data/raw; unless the mutation is about the checksum itself, the
     provenance record is refreshed, as after a deliberate (but wrong) edit."""
@@ -137,6 +161,8 @@ def mutate(raw: Path, file: str, mutation: str) -> None:
         path.write_text(json.dumps(doc), encoding="utf-8")
     else:
         header, rows = _read(path)
+        if not rows and kind not in ("drop-column", "extra-column"):  # a table with no rows yet: break a valid one
+            rows = [[SAMPLE_ROWS[file][h] for h in header]]
         table = schemas.BY_FILE[file]
         colname, _, detail = colname.partition(":")
         col = next((c for c in table.columns if c.name == colname), None)
@@ -584,6 +610,13 @@ def _scenario_confidences_differ(header, rows):
     return []
 
 
+def _horizon_passed_without_outcome(header, rows):
+    jid, kind, hz = header.index("judgment_id"), header.index("kind"), header.index("horizon")
+    n = next(i for i, r in enumerate(rows) if r[kind] == "key")
+    rows[n][hz] = "2026-06-30"  # before the edition date, and outcomes.csv has no row for it
+    return [n + 1]
+
+
 def _note_value_wrong(header, rows):
     v = header.index("value_used")
     rows[0][v] = f"{float(rows[0][v]) * 3:g}"
@@ -607,6 +640,7 @@ RULE_CASES = [
     ("judgments.csv", _range_across_a_band_edge, "probability-band", "p_low", "crosses the edge of a likelihood band"),
     ("judgments.csv", _scenarios_summing_short, "scenario-sum", "p_central", "central values sum to 100, not 99"),
     ("judgments.csv", _scenario_confidences_differ, "scenario-confidence", "confidence", "take one confidence"),
+    ("judgments.csv", _horizon_passed_without_outcome, "outcome-due", "horizon", "has passed; record what happened"),
     ("indicators/crosscheck_notes.csv", _note_value_wrong, "cross-check", "value_used", "the note's value_used"),
 ]
 

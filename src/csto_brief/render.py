@@ -60,6 +60,7 @@ ALLOWED_DIGITS = (
 )
 
 URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+NOTEBOOK_ROWS = 12  # rows of a long ("online") table that notebook 05 shows
 WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
 
@@ -212,6 +213,7 @@ class Renderer:
     cite_order: list[str] = field(default_factory=list)
     final: bool = False  # the second pass: every reference must resolve
     notebook: bool = False  # for notebook 05: figures by reference, facts without their cards
+    used_first: list[str] = field(default_factory=list)  # the facts the whole text uses (from the first pass)
 
     def __post_init__(self):
         from . import data
@@ -400,7 +402,10 @@ class Renderer:
         head = "".join(f'<th{col[c]} style="width:{esc(widths[c])}">{esc(c)}</th>' if c in widths else f"<th{col[c]}>{esc(c)}</th>"
                        for c in t.names)
         body = []
-        for row in df.itertuples(index=False):
+        shown = df
+        if self.notebook and "online" in classes.split() and len(df) > NOTEBOOK_ROWS:
+            shown = df.head(NOTEBOOK_ROWS)  # the notebook stays small: the first rows, the rest in the HTML brief
+        for row in shown.itertuples(index=False):
             cells = []
             for c, v in zip(t.names, row):
                 if c in t.cite:
@@ -415,6 +420,9 @@ class Renderer:
         # where the rows are (the data files hold them too).
         online = ("<p class=\"print-note\">The table's " + f"{len(df):,}" + " rows are in the HTML edition of this "
                   "brief and in its data.</p>") if "online" in classes.split() else ""
+        if len(shown) < len(df):
+            online += (f"<p>The first {len(shown)} of {len(df):,} rows; all are in report/brief.html and "
+                       f"data/processed/tables/{name}.csv.</p>")
         if online_columns:
             online += (f'<p class="print-note print-only">The column{"s" if len(online_columns) > 1 else ""} '
                        f'{", ".join(online_columns)} {"are" if len(online_columns) > 1 else "is"} in the HTML edition.</p>')
@@ -428,6 +436,70 @@ class Renderer:
         """How many sources this text cites (the length of the list ``sources_list`` prints), counted in the
         first pass."""
         return f"{len(self.cite_order or self.cited):,}"
+
+    def changes_since(self) -> str:
+        """The annex on what changed since the last published edition (data/editions/): numbers that moved, with
+        their reasons (data/raw/changes.csv), and judgments added, moved or retired, with theirs (judgments.csv,
+        since_last); then how past judgments fared. A change without a reason stops the build, naming it."""
+        from . import config, data, editions
+
+        cfg = config.load()
+        since = editions.last_before(cfg.version)
+        if since is None:
+            return self._block('<p>This is the first published edition: there is nothing to compare it with.</p>')
+        judgments = data.load("judgments.csv")
+        jtext = pd.read_csv(paths.RAW_DIR / "judgments.csv", dtype=str, keep_default_na=False)
+        reasons = pd.read_csv(paths.RAW_DIR / "changes.csv", dtype=str, keep_default_na=False)
+        used = list(dict.fromkeys(self.used_first or [u["fact_id"] for u in self.used]))
+        ch = editions.changes(since, self.facts, used, jtext, reasons)
+        if ch.problems and self.final:
+            raise RenderError("changes since edition " + since + " without a reason:\n  " + "\n  ".join(ch.problems))
+        date = facts_mod.long_date(editions.published().set_index("edition").loc[since, "date"])
+        kinds = {"correction": "correction", "new-data": "new data year", "new-source": "new source", "method": "method"}
+        frows = "".join(f'<tr><td class="online-col">{esc(r.fact_id)}</td><td>{esc(r.old)}</td><td>{esc(r.new)}</td>'
+                        f'<td>{esc(kinds.get(r.reason_kind, r.reason_kind))}</td><td>{esc(r.reason)}</td></tr>'
+                        for r in ch.facts.itertuples())
+        then = editions.frozen_judgments(since)
+        label = {**dict(zip(then["judgment_id"], then["label"])), **dict(zip(jtext["judgment_id"], jtext["label"]))}
+        statement = {**dict(zip(then["judgment_id"], then["statement"])),
+                     **dict(zip(jtext["judgment_id"], jtext["statement"]))}
+        jrows = "".join(f'<tr><td>{esc(label.get(r.judgment_id) or statement[r.judgment_id])}</td>'
+                        f'<td class="online-col">{esc(statement[r.judgment_id])}</td>'
+                        f'<td>{esc(r.change)}</td><td>{esc(r.old)}</td><td>{esc(r.new)}</td><td>{esc(r.reason)}</td></tr>'
+                        for r in ch.judgments.itertuples())
+        self.tables_seen.append("changes-facts")
+        nf = len(self.tables_seen)
+        self.tables_seen.append("changes-judgments")
+        nj = len(self.tables_seen)
+        outcomes = data.load("outcomes.csv")
+        n, brier = editions.score(outcomes)
+        first_due = facts_mod.long_date(min(judgments["horizon"]).date().isoformat())
+        fared = (f"{n} judgments of past editions have been settled; their Brier score is {brier:.2f} (0 is perfect, "
+                 "0.25 what always saying fifty-fifty would score)." if n else
+                 f"No judgment of a published edition has reached its horizon yet; the first fall due on {first_due}, "
+                 "when each is settled by the criteria recorded with it (in the HTML edition's table of judgments) and "
+                 "scored here.")
+        more = (f'<p class="print-note print-only">The {len(ch.added)} numbers new to the text and the {len(ch.dropped)} it no '
+                'longer uses are listed in the HTML edition.</p>'
+                f'<p class="online-only">New to the text: {esc(", ".join(ch.added)) or "none"}. No longer used: '
+                f'{esc(", ".join(ch.dropped)) or "none"}.</p>')
+        return self._block(
+            f'<p>Edition {esc(since)} was published on {esc(date)}. Since then {len(ch.facts)} numbers of the text '
+            f'have changed value and {len(ch.judgments)} judgments have been added, moved or retired; each with its '
+            f'reason.</p>'
+            f'<figure class="table compact" id="table-{nf}"><figcaption><span class="label">Table {nf}.</span> Numbers '
+            f'of the text whose value changed since edition {esc(since)}.</figcaption><table><thead><tr>'
+            '<th class="online-col">Fact</th><th style="width:13%">Then</th><th style="width:13%">Now</th>'
+            '<th style="width:11%">Reason</th><th>Why</th></tr></thead>'
+            f'<tbody>{frows}</tbody></table>{more}<p class="source">Source: csto-brief, frozen editions and change log.</p>'
+            '</figure>'
+            f'<figure class="table compact" id="table-{nj}"><figcaption><span class="label">Table {nj}.</span> '
+            f'Judgments added, moved (range or confidence) or retired since edition {esc(since)}.</figcaption><table>'
+            '<thead><tr><th style="width:22%">Judgment</th><th class="online-col">In full</th><th style="width:7%">Change</th>'
+            '<th style="width:14%">Then</th>'
+            f'<th style="width:14%">Now</th><th>Why</th></tr></thead><tbody>{jrows}</tbody></table>'
+            '<p class="source">Source: csto-brief, frozen editions and judgments.</p></figure>'
+            f'<p><strong>How past judgments fared.</strong> {esc(fared)}</p>')
 
     def sources_list(self) -> str:
         order = self.cite_order or self.cited
@@ -443,7 +515,8 @@ class Renderer:
             shown = urllib.parse.quote(re.sub(r"^https?://(www\.)?", "", s["url"]), safe=URL_SAFE)
             when = "" if common and not undated else \
                 f" (accessed {facts_mod.long_date(s['date_accessed'].date().isoformat())})"
-            items.append(f'<li id="src-{n}" value="{n}">{esc(s["publisher"])}, <i>{esc(s["title"])}</i>{published}. '
+            stop = "" if published.endswith(".") else "."  # 'n.d.' ends the date already: no 'n.d..'
+            items.append(f'<li id="src-{n}" value="{n}">{esc(s["publisher"])}, <i>{esc(s["title"])}</i>{published}{stop} '
                          f'<a href="{esc(s["url"])}">{esc(shown)}</a>{when}.</li>')
         note = (f'<p class="sources-note">Every source was read, as a stored copy, on '
                 f'{facts_mod.long_date(common.date().isoformat())}.</p>' if common is not None else "")
@@ -458,7 +531,7 @@ class Renderer:
         env.filters.update(num=f_num, words=f_words, cap=f_cap, lower=f_lower, pl=f_pl, plural=f_plural,
                            year=f_year, month=f_month, date=f_date)
         env.globals.update(f=Facts(self), cite=self.cite, ref=self.ref, sec=self.sec, contents=self.contents, figure=self.figure, table=self.table,
-                           sources_list=self.sources_list, n_cited=self.n_cited,
+                           sources_list=self.sources_list, n_cited=self.n_cited, changes_since=self.changes_since,
                            rng=lambda a, b: f"{a}\u2013{b}")
         return env
 
@@ -620,6 +693,7 @@ def render(text_dir: Path | None = None, notebook: bool = False) -> Rendered:
     first = Renderer(text_dir, notebook=notebook)
     first.render_all()
     second = Renderer(text_dir, figure_order=first.figures_seen, table_order=first.tables_seen,
-                      cite_order=first.cited, final=True, notebook=notebook)
+                      cite_order=first.cited, final=True, notebook=notebook,
+                      used_first=[u["fact_id"] for u in first.used])
     sections = second.render_all()
     return Rendered(sections, second.used, second.cited, second.figures_seen, second.tables_seen, second.facts)

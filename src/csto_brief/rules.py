@@ -13,7 +13,9 @@ one row is at fault), the column and the rule, like the schema's.
 * ``probability-order``, ``probability-band``, ``scenario-confidence``, ``scenario-horizon``, ``scenario-sum``: a
   judgment's range runs from low through its central value to high and lies inside one band of the likelihood
   scale (ICD 203, brief.toml ``[likelihood]``); the scenarios of one topic are one set, exclusive and exhaustive:
-  one confidence, one horizon, central values summing to 100: data/raw/judgments.csv.
+  one confidence, one horizon, central values summing to 100: data/raw/judgments.csv;
+* ``outcome-due``: a judgment past its horizon (this edition's, or a published edition's in data/editions/) has
+  its outcome recorded in data/raw/outcomes.csv.
 
 The notebooks run the same code (``membership``, ``status_model``, ``crosscheck``) on the same files; here it
 runs first, so a mistake stops the build before any notebook starts.
@@ -149,9 +151,31 @@ def judgment_rules(raw_dir: Path, as_of: dt.date) -> list[Problem]:
     return out
 
 
+def outcome_rules(raw_dir: Path, as_of: dt.date) -> list[Problem]:
+    """``outcome-due``: a judgment whose horizon has passed by the edition date (of this edition, or of a published
+    one in data/editions/) has its outcome in outcomes.csv, so every edition is scored."""
+    settled = {(r["judgment_id"], r["edition"]) for r in _rows(raw_dir, "outcomes.csv")}
+    out = []
+    for n, r in enumerate(_rows(raw_dir, "judgments.csv"), start=1):
+        if dt.date.fromisoformat(r["horizon"]) < as_of and not any(j == r["judgment_id"] for j, _ in settled):
+            out.append(Problem(_shown(raw_dir, "judgments.csv"), "outcome-due",
+                               f"judgment {r['judgment_id']}: its horizon {r['horizon']} has passed; record what "
+                               f"happened in outcomes.csv (by its resolution criteria, with a source)", n, "horizon"))
+    index = raw_dir.parent / "editions" / "editions.csv"
+    if index.exists():
+        for ed in _rows(index.parent, "editions.csv"):
+            for n, r in enumerate(_rows(index.parent, f"judgments-{ed['edition']}.csv"), start=1):
+                if dt.date.fromisoformat(r["horizon"]) < as_of and (r["judgment_id"], ed["edition"]) not in settled:
+                    out.append(Problem(_shown(index.parent, f"judgments-{ed['edition']}.csv"), "outcome-due",
+                                       f"judgment {r['judgment_id']} of edition {ed['edition']}: its horizon "
+                                       f"{r['horizon']} has passed; record what happened in "
+                                       f"{_shown(raw_dir, 'outcomes.csv')}", n, "horizon"))
+    return out
+
+
 # The cross-check needs the members (the transition rule) and the currencies (the currency rule) right: it
 # runs only when the rules before it found nothing.
-RULES = (membership_rules, status_model_rules, currency_rules, judgment_rules)
+RULES = (membership_rules, status_model_rules, currency_rules, judgment_rules, outcome_rules)
 AFTER = (crosscheck_rules,)
 
 

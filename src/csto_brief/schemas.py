@@ -391,6 +391,7 @@ JUDGMENTS = Table(
         Column("kind", choices=("key", "scenario")),
         Column("topic", choices=tuple(JUDGMENT_QUESTIONS)),  # csto_brief.vocab: the question each topic answers
         Column("statement"),
+        Column("label"),  # the judgment in a few words, for the tables that list judgments by name
         Column("horizon", kind="date", not_after_as_of=False),
         Column("p_low", kind="int", min=0, max=100),
         Column("p_high", kind="int", min=0, max=100),
@@ -398,15 +399,48 @@ JUDGMENTS = Table(
         Column("confidence", choices=("high", "moderate", "low")),
         Column("basis"),
         Column("sources", kind="ids", refs="sources.csv:source_id"),
+        # How the judgment will be scored once its horizon passes: what exactly counts, and on which kind of source.
+        Column("resolution"),
+        # Why it is new or moved (likelihood or confidence) since the last published edition (data/editions/);
+        # empty when it is unchanged (csto_brief.editions checks both ways).
+        Column("since_last", required=False),
     ),
     key=("judgment_id",),
     description="Forward-looking judgments and scenarios: a probability range over a horizon, a separate confidence, "
-                "the reasoning and its sources",
+                "the reasoning and its sources, and how each will be scored",
+)
+
+OUTCOMES = Table(
+    "outcomes.csv",
+    (
+        Column("judgment_id", pattern=r"[a-z][a-z0-9-]*"),  # of this edition or of a published one (data/editions/)
+        Column("edition", pattern=r"\d+\.\d+"),
+        Column("resolved_on", kind="date"),
+        Column("outcome", kind="int", min=0, max=1),  # 1: it happened as judged; 0: it did not
+        Column("sources", kind="ids", refs="sources.csv:source_id"),
+        Column("note", required=False),
+    ),
+    key=("judgment_id", "edition"),
+    min_rows=0,  # no horizon has passed yet
+    description="What happened to each judgment whose horizon has passed, with the source that settles it",
+)
+
+CHANGES = Table(
+    "changes.csv",
+    (
+        Column("item_kind", choices=("fact", "judgment")),
+        Column("item", pattern=r"[a-z0-9_*-]+"),  # a fact or judgment id, or a pattern with * for a group
+        Column("since", pattern=r"\d+\.\d+"),  # the published edition the change is measured from
+        Column("reason_kind", choices=("correction", "new-data", "new-source", "method", "retired")),
+        Column("reason"),
+    ),
+    key=("item_kind", "item", "since"),
+    description="Why a number of the brief, or a retired judgment, changed since a published edition",
 )
 
 # In dependency order: a table's references point only to tables listed before it.
 TABLES: tuple[Table, ...] = (COUNTRIES, SOURCES, DOCUMENTS, CLAIMS, CLAIM_CHECKS, ALLIANCE_EVENTS,
                              BORDER_LENGTHS, PLACES, BORDER_EXERCISES, WDI, WDI_PPP, SIPRI_MILEX, SIPRI_SHARE, SIPRI_LCU,
                              NATO_SHARE, NATO_SHARE_QUOTED, NATO_PLEDGES, NATO_PERSONNEL, FACTBOOK, CROSSCHECK_NOTES,
-                             STATUS_CRITERIA, STATUS_EVIDENCE, STATUS_SCORES, DEVELOPMENTS, JUDGMENTS)
+                             STATUS_CRITERIA, STATUS_EVIDENCE, STATUS_SCORES, DEVELOPMENTS, JUDGMENTS, OUTCOMES, CHANGES)
 BY_FILE = {t.file: t for t in TABLES}

@@ -87,7 +87,7 @@ DISPLAY_TABLES = (
         key=("Words",), description="The likelihood words of the brief and the probabilities they stand for"),
     DisplayTable("scenarios", (
         Column("Question"), Column("Judgment"), Column("By"), Column("Likelihood"), Column("Confidence"), Column("Why"),
-        _sources()),
+        Column("Resolves"), _sources()),
         key=("Judgment",), cite=("Sources",),
         description="Every judgment, scenario sets and single calls, with its likelihood, horizon and reasoning"),
     DisplayTable("forces", (Column("Force"), Column("Size"), Column("As of"), _sources()),
