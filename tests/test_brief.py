@@ -29,8 +29,14 @@ def fresh_html():
 
 
 @pytest.fixture(scope="module")
-def pdf_text():
-    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(PDF).pages)
+def pdf_pages() -> list[str]:
+    """The text of each page of the committed PDF, extracted once for the module (pypdf takes seconds)."""
+    return [p.extract_text() for p in pypdf.PdfReader(PDF).pages]
+
+
+@pytest.fixture(scope="module")
+def pdf_text(pdf_pages):
+    text = "\n".join(pdf_pages)
     text = re.sub("\u2010\\s*", "", text)  # hyphenation inserted by the layout
     text = re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text)  # the layout's hyphen ('-', in the brief's fonts) at a line end
     return re.sub(r"\s+", " ", text)
@@ -141,9 +147,9 @@ def test_pdf_has_title_cut_off_sections_and_captions(pdf_text):
     assert f"Page 1 of {pages}" in pdf_text
 
 
-def test_the_body_fits_in_nine_pages():
+def test_the_body_fits_in_nine_pages(pdf_pages):
     """From the summary to the last section before the annexes: at most nine pages, as a policy brief."""
-    pages = [p.extract_text() for p in pypdf.PdfReader(PDF).pages]
+    pages = pdf_pages
     first = next(i for i, t in enumerate(pages) if "\nSummary\n" in f"\n{t}\n" and "Bottom line" in t)
     annex = next(i for i, t in enumerate(pages) if i > first and re.search(r"^Annex A\. ", t, flags=re.M))
     assert annex - first <= 9, (first + 1, annex + 1)

@@ -210,3 +210,15 @@ def test_sections_are_numbered_and_annexes_lettered_by_the_renderer(tmp_path):
                         '<h2 id="x">Annex A. Ex</h2>', '<h2 id="y">Annex B. Why</h2>']
     assert ('Sections <a href="#b">2</a> and <a href="#a">1</a>' in out.sections[0].blocks[1].content
             and 'Annex <a href="#y">B</a>' in out.sections[0].blocks[1].content)
+
+
+def test_a_notebooks_answer_takes_its_numbers_from_its_facts():
+    """F.say: a notebook's answer in a sentence, filled from the facts it recorded; a typed number or a fact not
+    yet recorded stops it, naming the notebook."""
+    F = facts.Recorder("01-load-and-check-facts")
+    F.rows["n_x"] = {"display": "53"}
+    assert F.say("Of the {{ f.n_x }} claims, most hold.").data == "Of the 53 claims, most hold."
+    with pytest.raises(render.RenderError, match=r"01-load-and-check-facts, answer, line 1: the number '38' is typed"):
+        F.say("{{ f.n_x }} claims, 38 hold.")
+    with pytest.raises(facts.FactError, match=r"01-load-and-check-facts, answer: .*n_y.*record the fact first"):
+        F.say("{{ f.n_y }} claims.")

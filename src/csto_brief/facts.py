@@ -165,6 +165,27 @@ class Recorder:
                                 + (f"; it read {', '.join(near)}" if near else "")
                                 + " (name the files the value comes from, after reading them)")
 
+    def say(self, text: str):
+        """Show the notebook's answer, in a sentence or two, with the numbers taken from the facts it recorded:
+        ``F.say("The border measures {{ f.tjk_ne10_km }} km")``, so the answer never goes stale. A number typed
+        in the text stops it, as in the brief's templates."""
+        import types
+
+        import jinja2
+        from IPython.display import Markdown
+
+        from .render import RenderError, typed_digits
+
+        typed = typed_digits(text, f"{self.notebook}, answer")
+        if typed:
+            raise RenderError("\n".join(typed))
+        known = types.SimpleNamespace(**{k: r["display"] for k, r in self.rows.items()})
+        try:
+            out = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(text).render(f=known)
+        except jinja2.UndefinedError as exc:
+            raise FactError(f"{self.notebook}, answer: {exc.message}; record the fact first (F.add)") from None
+        return Markdown(out)  # the notebook shows it as the cell's result
+
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(list(self.rows.values()), columns=[c.name for c in FACT_COLUMNS])
 
