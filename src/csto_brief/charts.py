@@ -51,6 +51,9 @@ def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]
         if (g["participating"] != g["members"]).any():
             ax.step(g["date"], g["participating"], where="post", color=c, linewidth=1.2, linestyle=(0, (2, 1.5)),
                     label=f"{alliance}: taking part")
+            # the members that do not take part, shaded, so the gap shows where the two lines would overlap
+            ax.fill_between(g["date"], g["participating"], g["members"], step="post", color=c, alpha=0.28,
+                            linewidth=0, label=f"{alliance}: members not taking part")
         for spec in annotations.get(alliance, []):
             when, text, dy, ha = (*spec, 7, "center")[:4] if len(spec) == 2 else (*spec, "center")[:4]
             t = pd.Timestamp(when)
