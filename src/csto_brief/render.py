@@ -432,6 +432,20 @@ class Renderer:
             f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{online}'
             f'<p class="source">Source: {source}</p></figure>')
 
+    def names(self, ref, caller=None) -> str:
+        """``{% call names(f.other_candidate_names) %}text{% endcall %}``: text that names, in prose, each item of a
+        list the data holds ('A; B; C'). The build stops if the text leaves one out, so a list written by hand
+        cannot fall behind the data (a new candidate, member or observer)."""
+        r = _ref(ref)
+        text = caller() if caller else ""
+        plain = html.unescape(re.sub(r'<span class="fact-card".*?</span></span>', "", text, flags=re.S))
+        plain = re.sub(r"<[^>]+>", "", plain)
+        missing = [n for n in (x.strip() for x in str(r.value).split(";")) if n and n not in plain]
+        if missing:
+            raise RenderError(f"the text that names {r.id} leaves out {', '.join(missing)}, which the data holds: "
+                              "name each in it")
+        return text
+
     def n_cited(self) -> str:
         """How many sources this text cites (the length of the list ``sources_list`` prints), counted in the
         first pass."""
@@ -532,6 +546,7 @@ class Renderer:
                            year=f_year, month=f_month, date=f_date)
         env.globals.update(f=Facts(self), cite=self.cite, ref=self.ref, sec=self.sec, contents=self.contents, figure=self.figure, table=self.table,
                            sources_list=self.sources_list, n_cited=self.n_cited, changes_since=self.changes_since,
+                           names=self.names,
                            rng=lambda a, b: f"{a}\u2013{b}")
         return env
 
