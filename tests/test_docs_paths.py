@@ -71,3 +71,10 @@ def test_every_path_named_in_the_docs_exists(where, text):
     generated = ("build/",)
     missing = sorted(p for p in named_paths(text) if not p.startswith(generated) and not exists(p))
     assert missing == [], f"{where} names paths that do not exist: {missing}"
+
+
+def test_the_readme_counts_what_the_lock_holds():
+    """The README quotes what `make env` prints: the number of locked packages it installs."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    n = sum(1 for line in (ROOT / "requirements.lock").read_text().splitlines() if "==" in line)
+    assert f"installing {n} locked packages" in readme
