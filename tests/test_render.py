@@ -230,3 +230,15 @@ def test_a_notebooks_answer_takes_its_numbers_from_its_facts():
         F.say("{{ f.n_x }} claims, 38 hold.")
     with pytest.raises(facts.FactError, match=r"01-load-and-check-facts, answer: .*n_y.*record the fact first"):
         F.say("{{ f.n_y }} claims.")
+
+
+def test_a_new_fact_not_yet_recorded_says_which_notebook_to_run(tmp_path, monkeypatch):
+    """A writer places a fact a notebook has just been given: the error names the notebook and the next step."""
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    (nbdir / "02-map-and-measure-borders.ipynb").write_text('{"cells": [{"source": ["F.add(\\"tkm_afg_km\\", km)"]}]}')
+    monkeypatch.setattr(paths, "NOTEBOOKS_DIR", nbdir)
+    d = _write(tmp_path, "01-a.md", "## A\n\nThe Turkmen border is {{ f.tkm_afg_km }} km.\n")
+    with pytest.raises(render.RenderError, match=r"line 3: no fact 'tkm_afg_km' in data/processed/facts yet: notebook "
+                                                 r"02-map-and-measure-borders records it; run `make brief`"):
+        render.render(d)

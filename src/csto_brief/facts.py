@@ -265,6 +265,16 @@ def suggest(name: str, known) -> str:
     return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
 
 
+def recorded_by(name: str) -> str | None:
+    """The notebook whose cells record fact ``name`` (``F.add("name", ...)``), if one does: a fact a notebook
+    was given but has not yet recorded exists only once that notebook runs."""
+    pattern = re.compile(r'\.add\(\s*f?["\']' + re.escape(name) + r'["\']')
+    for nb in sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb")):
+        if pattern.search(nb.read_text(encoding="utf-8").replace('\\"', '"')):
+            return nb.stem
+    return None
+
+
 # -- the source documents' claims ------------------------------------------------------------------
 def checked_claims() -> pd.DataFrame:
     """One row per claim: the claim, its document and date, the verdict and today's value."""

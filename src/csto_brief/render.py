@@ -118,7 +118,12 @@ class Facts:
             raise AttributeError(name)
         table = self._brief.facts
         if name not in table.index:
-            raise RenderError(f"no fact '{name}' in data/processed/facts{facts_mod.suggest(name, table.index)}")
+            by = facts_mod.recorded_by(name)
+            if by:
+                raise RenderError(f"no fact '{name}' in data/processed/facts yet: notebook {by} records it; run "
+                                  "`make brief`, which runs it first")
+            raise RenderError(f"no fact '{name}' in data/processed/facts{facts_mod.suggest(name, table.index)}; "
+                              "record it in the notebook that establishes it (F.add), then `make brief`")
         row = table.loc[name].to_dict()
         return FactRef(row, row["display"], self._brief)
 
