@@ -208,13 +208,15 @@ def test_sections_are_numbered_and_annexes_lettered_by_the_renderer(tmp_path):
     """Headings carry no typed number: body sections are numbered, annexes lettered, in file order; a heading
     marked {.unnumbered} is neither, and references to sections follow the numbering."""
     _write(tmp_path, "00-front.md", "## Front {.unnumbered}\n\nSee {{ sec('03-b', '02-a') }} and {{ sec('B-y') }}.\n")
+    _write(tmp_path, "01-summary.md", "## Summary {.unnumbered .new-page}\n\nText.\n")
     _write(tmp_path, "02-a.md", "## Alpha\n\nText.\n")
     _write(tmp_path, "03-b.md", "## Beta\n\nText.\n")
     _write(tmp_path, "A-x.md", "## Ex\n\nText.\n")
     d = _write(tmp_path, "B-y.md", "## Why\n\nText.\n")
     out = render.render(d)
     headings = [s.blocks[0].content for s in out.sections]
-    assert headings == ['<h2 id="front">Front</h2>', '<h2 id="a">1. Alpha</h2>', '<h2 id="b">2. Beta</h2>',
+    assert headings == ['<h2 id="front">Front</h2>', '<h2 id="summary" class="new-page">Summary</h2>',
+                        '<h2 id="a">1. Alpha</h2>', '<h2 id="b">2. Beta</h2>',
                         '<h2 id="x">Annex A. Ex</h2>', '<h2 id="y">Annex B. Why</h2>']
     assert ('Sections <a href="#b">2</a> and <a href="#a">1</a>' in out.sections[0].blocks[1].content
             and 'Annex <a href="#y">B</a>' in out.sections[0].blocks[1].content)

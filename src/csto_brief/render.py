@@ -3,7 +3,7 @@
 Each ``report/text/<NN>-<name>.md`` is one section, in file-name order; ``<X>-<name>.md`` (a letter) is an annex. A
 section starts with its heading, ``## Title``: the renderer numbers body sections (1, 2, ...) and letters annexes
 (Annex A, B, ...) in file order; ``## Title {.unnumbered}`` stays unnumbered (the contents, the summary, the
-sources). A template is Markdown with Jinja placeholders; it reads only the facts (``data/processed/facts/``), the display tables
+sources), and ``{.new-page}`` starts it on a new page in print (classes combine: ``{.unnumbered .new-page}``). A template is Markdown with Jinja placeholders; it reads only the facts (``data/processed/facts/``), the display tables
 (``data/processed/tables/``), the figures (``figures/``) and the source list. What a writer has:
 
 * ``{{ f.some_fact }}``: a fact in its display form, e.g. ``1,344.15``; in the HTML brief it carries
@@ -308,7 +308,7 @@ class Renderer:
                 if not m:
                     raise RenderError(f"{paths.rel(path)}: no heading; a section starts with '## Title' "
                                       "(or '## Title {.unnumbered}')")
-                title, unnumbered = m.group(1).strip(), bool(m.group(2))
+                title, unnumbered = m.group(1).strip(), "unnumbered" in _classes(m)
                 anchor = re.sub(r"^[0-9A-Z]+-", "", path.stem)
                 if unnumbered:
                     num = ""
@@ -573,12 +573,21 @@ class Renderer:
                 raise RenderError(_where(exc, path) + f": {_message(exc)}") from None
             num, title, anchor = self.heading(path.stem)
             label = f"{num}. {title}" if num else title
-            text = HEADING.sub(lambda m: self._block(f'<h2 id="{esc(anchor)}">{esc(label)}</h2>'), text, count=1)
+            # the heading's classes other than 'unnumbered' reach the page: {.new-page} starts a new page in print
+            text = HEADING.sub(lambda m: self._block(
+                f'<h2 id="{esc(anchor)}"'
+                + (f' class="{esc(" ".join(c for c in _classes(m) if c != "unnumbered"))}"'
+                   if [c for c in _classes(m) if c != "unnumbered"] else "")
+                + f'>{esc(label)}</h2>'), text, count=1)
             sections.append(Section(path.stem, _split(text, self.blocks)))
         return sections
 
 
-HEADING = re.compile(r"^## (.+?)( \{\.unnumbered\})?[ \t]*$", re.M)
+HEADING = re.compile(r"^## (.+?)(?: \{((?:\.[\w-]+ ?)+)\})?[ \t]*$", re.M)  # '## Title {.unnumbered .new-page}'
+
+
+def _classes(m) -> list[str]:
+    return [c.lstrip(".") for c in (m.group(2) or "").split()]
 
 
 def markdown_html(text: str) -> str:
