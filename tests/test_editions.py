@@ -126,7 +126,8 @@ def test_publish_then_change_a_number_and_a_judgment_and_find_both_in_the_annex(
     facts.loc[i, ["value", "display"]] = ["9.1", "9.1"]
     facts.to_csv(f, index=False, lineterminator="\n")
     with open(root / "data/raw/changes.csv", "a", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerow(["fact", "ratio_milex_usd", current, "new-data", "SIPRI's 2026 figures"])
+        csv.writer(fh, lineterminator="\n").writerow(["fact", "ratio_milex_usd", "NATO : CSTO spending", current, "new-data",
+                                                      "SIPRI's 2026 figures"])
     # ... and a judgment's probability, with its reason beside it
     j = pd.read_csv(root / "data/raw/judgments.csv", dtype=str, keep_default_na=False)
     k = j.index[j["judgment_id"] == "any-status"][0]
@@ -140,6 +141,7 @@ def test_publish_then_change_a_number_and_a_judgment_and_find_both_in_the_annex(
     assert res.returncode == 0, res.stderr
     annex = res.stdout
     assert f"Edition {current} was published" in annex
-    assert "<td>8.1</td><td>9.1</td><td>new data year</td><td>SIPRI&#x27;s 2026 figures</td>" in annex
+    assert ("<td>NATO : CSTO spending</td><td class=\"online-col\">ratio_milex_usd</td><td>8.1</td><td>9.1</td>"
+            "<td>new data year</td><td>SIPRI&#x27;s 2026 figures</td>") in annex
     assert ("<td>moved</td><td>10–20%, moderate confidence</td><td>20–40%, moderate confidence</td>"
             "<td>A state applied for observer status</td>") in annex

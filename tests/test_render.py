@@ -177,7 +177,7 @@ def test_adding_a_candidate_changes_every_count_that_depends_on_it(tmp_path):
     # the counts move since the last edition: the change log says why (the changes annex refuses a silent move)
     last = pd.read_csv(root / "data/editions/editions.csv", dtype=str)["edition"].iloc[-1]
     with open(root / "data/raw/changes.csv", "a", encoding="utf-8") as fh:
-        fh.write(f"fact,n_*,{last},new-data,Mongolia assessed as a candidate\n")
+        fh.write(f"fact,n_*,Counts of candidates and evidence,{last},new-data,Mongolia assessed as a candidate\n")
     env = {**os.environ, "CSTO_BRIEF_ROOT": str(root)}
     py = sys.executable
     subprocess.run([py, "-m", "csto_brief.provenance", "update", "data/raw/status/evidence.csv",

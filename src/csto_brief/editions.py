@@ -121,7 +121,7 @@ def reconstruct(edition: str, commit: str) -> None:
 @dataclass
 class Changes:
     since: str
-    facts: pd.DataFrame  # fact_id, old, new, reason_kind, reason
+    facts: pd.DataFrame  # fact_id, what, old, new, reason_kind, reason
     added: list[str]  # facts the text uses now but did not then
     dropped: list[str]  # facts the text no longer uses
     judgments: pd.DataFrame  # judgment_id, change (added, moved, retired), old, new, reason
@@ -135,7 +135,7 @@ def _judgment_words(row) -> str:
 def _reason(reasons: pd.DataFrame, kind: str, item: str, since: str):
     for r in reasons.itertuples():
         if r.item_kind == kind and r.since == since and fnmatch.fnmatchcase(item, r.item):
-            return r.reason_kind, r.reason
+            return r.reason_kind, r.reason, getattr(r, "what", "")
     return None
 
 
@@ -156,9 +156,9 @@ def changes(since: str, facts_now: pd.DataFrame, used_now: list[str], judgments_
             if why is None:
                 problems.append(f"fact '{f}' changed since edition {since} ({old.loc[f, 'display']} -> "
                                 f"{facts_now.loc[f, 'display']}) with no reason in data/raw/changes.csv")
-                why = ("", "")
-            rows.append({"fact_id": f, "old": old.loc[f, "display"], "new": facts_now.loc[f, "display"],
-                         "reason_kind": why[0], "reason": why[1]})
+                why = ("", "", "")
+            rows.append({"fact_id": f, "what": why[2] or f.replace("_", " "), "old": old.loc[f, "display"],
+                         "new": facts_now.loc[f, "display"], "reason_kind": why[0], "reason": why[1]})
     used_then = set(old.index) - judged
     is_judged = {f for f in used_now if f in facts_now.index and JUDGMENTS_FILE in str(facts_now.loc[f, "derived_from"])}
     added = sorted(set(used_now) - set(old.index) - is_judged)
@@ -195,7 +195,7 @@ def changes(since: str, facts_now: pd.DataFrame, used_now: list[str], judgments_
         if r.since == since and r.item_kind == "fact" and not any(fnmatch.fnmatchcase(x["fact_id"], r.item) for x in rows):
             problems.append(f"data/raw/changes.csv gives a reason for '{r.item}', which did not change since "
                             f"edition {since}: remove the row")
-    return Changes(since, pd.DataFrame(rows, columns=["fact_id", "old", "new", "reason_kind", "reason"]), added,
+    return Changes(since, pd.DataFrame(rows, columns=["fact_id", "what", "old", "new", "reason_kind", "reason"]), added,
                    dropped, pd.DataFrame(jrows, columns=["judgment_id", "change", "old", "new", "reason"]), problems)
 
 

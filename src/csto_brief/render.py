@@ -474,9 +474,11 @@ class Renderer:
         if ch.problems and self.final:
             raise RenderError("changes since edition " + since + " without a reason:\n  " + "\n  ".join(ch.problems))
         date = facts_mod.long_date(editions.published().set_index("edition").loc[since, "date"])
+        if date == facts_mod.long_date(cfg.as_of.isoformat()):
+            date += ", earlier the same day"
         kinds = {"correction": "correction", "new-data": "new data year", "new-source": "new source", "method": "method"}
-        frows = "".join(f'<tr><td class="online-col">{esc(r.fact_id)}</td><td>{esc(r.old)}</td><td>{esc(r.new)}</td>'
-                        f'<td>{esc(kinds.get(r.reason_kind, r.reason_kind))}</td><td>{esc(r.reason)}</td></tr>'
+        frows = "".join(f'<tr><td>{esc(r.what)}</td><td class="online-col">{esc(r.fact_id)}</td><td>{esc(r.old)}</td>'
+                        f'<td>{esc(r.new)}</td><td>{esc(kinds.get(r.reason_kind, r.reason_kind))}</td><td>{esc(r.reason)}</td></tr>'
                         for r in ch.facts.itertuples())
         then = editions.frozen_judgments(since)
         label = {**dict(zip(then["judgment_id"], then["label"])), **dict(zip(jtext["judgment_id"], jtext["label"]))}
@@ -508,8 +510,8 @@ class Renderer:
             f'reason.</p>'
             f'<figure class="table compact" id="table-{nf}"><figcaption><span class="label">Table {nf}.</span> Numbers '
             f'of the text whose value changed since edition {esc(since)}.</figcaption><table><thead><tr>'
-            '<th class="online-col">Fact</th><th style="width:13%">Then</th><th style="width:13%">Now</th>'
-            '<th style="width:11%">Reason</th><th>Why</th></tr></thead>'
+            '<th style="width:22%">Number</th><th class="online-col">Fact</th><th style="width:12%">Then</th>'
+            '<th style="width:12%">Now</th><th style="width:10%">Reason</th><th>Why</th></tr></thead>'
             f'<tbody>{frows}</tbody></table>{more}<p class="source">Source: csto-brief, frozen editions and change log.</p>'
             '</figure>'
             f'<figure class="table compact" id="table-{nj}"><figcaption><span class="label">Table {nj}.</span> '

@@ -430,6 +430,7 @@ CHANGES = Table(
     (
         Column("item_kind", choices=("fact", "judgment")),
         Column("item", pattern=r"[a-z0-9_*-]+"),  # a fact or judgment id, or a pattern with * for a group
+        Column("what", required=False),  # what the number is, in a few words (for a fact; a judgment has its label)
         Column("since", pattern=r"\d+\.\d+"),  # the published edition the change is measured from
         Column("reason_kind", choices=("correction", "new-data", "new-source", "method", "retired")),
         Column("reason"),
