@@ -104,8 +104,9 @@ def test_a_published_judgment_past_its_horizon_without_an_outcome_stops_validati
 
 
 def test_publish_then_change_a_number_and_a_judgment_and_find_both_in_the_annex(tmp_path):
-    """As an editor does it, in a copy of the repository: publish this edition, start the next, change a number of
-    the text and a judgment's probability with their reasons, and read the changes annex of the new edition."""
+    """As an editor does it, in a copy of the repository: publish this edition, start the next, change a raw data
+    value (and run the notebook that reads it) and a judgment's probability, each with its reason, and read the
+    changes annex of the new edition."""
     root = pipeline.copy_repo(tmp_path / "repo")
     env = {**os.environ, "CSTO_BRIEF_ROOT": str(root)}
 
@@ -119,29 +120,43 @@ def test_publish_then_change_a_number_and_a_judgment_and_find_both_in_the_annex(
     assert py("-m", "csto_brief.editions", "publish").returncode == 1  # the same edition twice is refused
     nxt = f"{current.split('.')[0]}.{int(current.split('.')[1]) + 1}"
     (root / "brief.toml").write_text(toml.replace(f'version = "{current}"', f'version = "{nxt}"'))
-    # a number of the text moves (as a new data year would move it) ...
-    f = root / "data/processed/facts/03-compare-csto-and-nato.csv"
-    facts = pd.read_csv(f, dtype=str, keep_default_na=False)
-    i = facts.index[facts["fact_id"] == "ratio_milex_usd"][0]
-    facts.loc[i, ["value", "display"]] = ["9.1", "9.1"]
-    facts.to_csv(f, index=False, lineterminator="\n")
+    # a value in the raw data moves (as an amended budget would move it), and the notebook that reads it runs ...
+    dev = pd.read_csv(root / "data/raw/developments.csv", dtype=str, keep_default_na=False)
+    dev.loc[dev["dev_id"] == "rus-defence-2026", "value"] = "13100"
+    dev.to_csv(root / "data/raw/developments.csv", index=False, lineterminator="\n")
     with open(root / "data/raw/changes.csv", "a", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerow(["fact", "ratio_milex_usd", "NATO : CSTO spending", current, "new-data",
-                                                      "SIPRI's 2026 figures"])
+        csv.writer(fh, lineterminator="\n").writerow(["fact", "dev_rus_defence_2026_n", "Russia's 2026 defence budget",
+                                                      current, "new-data", "The budget as amended"])
     # ... and a judgment's probability, with its reason beside it
     j = pd.read_csv(root / "data/raw/judgments.csv", dtype=str, keep_default_na=False)
     k = j.index[j["judgment_id"] == "any-status"][0]
     j.loc[k, ["p_low", "p_high", "p_central", "since_last"]] = ["20", "40", "30", "A state applied for observer status"]
     j["since_last"] = [s if n == k else "" for n, s in enumerate(j["since_last"])]
     j.to_csv(root / "data/raw/judgments.csv", index=False, lineterminator="\n")
-    for raw in ("judgments.csv", "changes.csv"):
+    for raw in ("judgments.csv", "changes.csv", "developments.csv"):
         assert py("-m", "csto_brief.provenance", "update", f"data/raw/{raw}").returncode == 0
-    res = py("-c", "from csto_brief import render, export; r = render.render(); "
+    res = py("-c", "from csto_brief import config, pipeline, render; "
+                   "s = next(s for s in config.load().notebooks if s.path.startswith('notebooks/01')); "
+                   "pipeline.execute_notebook(s); r = render.render(); "
                    "s = next(s for s in r.sections if s.name == 'E-changes'); print(r.section_html(s))")
     assert res.returncode == 0, res.stderr
     annex = res.stdout
     assert f"Edition {current} was published" in annex
-    assert ("<td>NATO : CSTO spending</td><td class=\"online-col\">ratio_milex_usd</td><td>8.1</td><td>9.1</td>"
-            "<td>new data year</td><td>SIPRI&#x27;s 2026 figures</td>") in annex
+    assert ("<td>Russia&#x27;s 2026 defence budget</td><td class=\"online-col\">dev_rus_defence_2026_n</td>"
+            "<td>12,930</td><td>13,100</td><td>new data year</td><td>The budget as amended</td>") in annex
     assert ("<td>moved</td><td>10–20%, moderate confidence</td><td>20–40%, moderate confidence</td>"
             "<td>A state applied for observer status</td>") in annex
+
+
+def test_no_judgment_is_past_its_horizon_today_without_an_outcome():
+    """By the calendar, not the edition date: once a horizon passes, make test fails until data/raw/outcomes.csv
+    records what happened (the build's own rule, outcome-due, uses the edition date so that a build stays the same
+    bytes on any day)."""
+    import datetime as dt
+
+    now = pd.read_csv(paths.RAW_DIR / "judgments.csv", dtype=str)
+    outcomes = pd.read_csv(paths.RAW_DIR / "outcomes.csv", dtype=str)
+    late = editions.due(dt.date(2028, 1, 2), now, outcomes)  # the check bites once the first horizons pass
+    assert "armenia-exit (this edition, horizon 2027-12-31)" in late and "armenia-exit (2.0, horizon 2027-12-31)" in late
+    due = editions.due(dt.date.today(), now, outcomes)
+    assert due == [], "record the outcome of each in data/raw/outcomes.csv: " + "; ".join(due)

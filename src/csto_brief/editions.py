@@ -216,6 +216,17 @@ def score(outcomes: pd.DataFrame) -> tuple[int, float | None]:
     return len(gaps), sum(gaps) / len(gaps)
 
 
+def due(on, judgments_now: pd.DataFrame, outcomes: pd.DataFrame) -> list[str]:
+    """Judgments (of this edition and of every published one) whose horizon is before ``on`` and that have no
+    outcome yet, as 'id (edition, horizon)'."""
+    import datetime as dt
+
+    settled = set(outcomes["judgment_id"])
+    judged = [("this edition", judgments_now)] + [(e, frozen_judgments(e)) for e in published()["edition"]]
+    return [f"{r.judgment_id} ({edition}, horizon {r.horizon})" for edition, j in judged for r in j.itertuples()
+            if dt.date.fromisoformat(str(r.horizon)[:10]) < on and r.judgment_id not in settled]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m csto_brief.editions", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
