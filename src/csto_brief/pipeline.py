@@ -513,7 +513,7 @@ def make_export() -> dict[Path, bytes]:
             paths.REPORT_DIR / "facts.csv": facts_csv}
 
 
-def export_brief(cfg=None, made: dict[Path, bytes] | None = None) -> None:
+def export_brief(made: dict[Path, bytes] | None = None) -> None:
     # All files are complete before any replaces the last good one.
     atomic_write_many(made if made is not None else make_export())
 
@@ -846,15 +846,15 @@ def build(force: bool = False, dry_run: bool = False, jobs: int | None = None) -
         for s in stages:
             prog.done(f"execute {s.path}", "up to date")
     export_key = stage_key("export", export_inputs(cfg))
-    if early.thread is not None:
-        try:
-            made = early.take(export_key)
-            if made is not None:
-                export_brief(made=made)
-        except Exception:
-            prog.done("export report/brief.pdf + brief.html", "FAILED")
-            raise
-    if early.thread is not None and made is not None:
+    made = None
+    try:
+        made = early.take(export_key)  # the export started beside the brief notebook, if it ran on these inputs
+        if made is not None:
+            export_brief(made=made)
+    except Exception:
+        prog.done("export report/brief.pdf + brief.html", "FAILED")
+        raise
+    if made is not None:
         prog.done("export report/brief.pdf + brief.html")
     else:
         prog.run("export report/brief.pdf + brief.html", export_brief,
