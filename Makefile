@@ -68,10 +68,11 @@ rebuild: env ## Rebuild every stage, even those that are up to date
 validate: env ## Check the raw data and its provenance records only
 	@$(PY) -c 'from csto_brief.data import check; check(); print("data valid")'
 
-lock: ## Re-resolve the dependencies to their newest versions and rewrite requirements.lock
+lock: ## Re-resolve the dependencies to their newest versions (jsonschema below 4.24: see environment.yml) and rewrite requirements.lock
 	@rm -rf /tmp/csto-lock && $(PYTHON) -m venv /tmp/csto-lock
 	@/tmp/csto-lock/bin/pip install -q jupyter ipykernel nbclient nbconvert nbformat pandas numpy geopandas shapely pyproj \
-	  pyogrio scipy matplotlib pyyaml weasyprint pytest pytest-xdist nbval pypdf font-source-sans-pro font-source-serif-pro setuptools
+	  pyogrio scipy matplotlib pyyaml weasyprint pytest pytest-xdist nbval pypdf font-source-sans-pro font-source-serif-pro setuptools \
+	  'jsonschema<4.24'
 	@{ head -2 requirements.lock; /tmp/csto-lock/bin/pip freeze --all | grep -vE "^(-e|pip==|wheel==)" | sort -f; } > requirements.lock.new && mv requirements.lock.new requirements.lock
 	@echo "requirements.lock rewritten; now update environment.yml to match (make test checks it)"
 
