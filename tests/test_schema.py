@@ -107,6 +107,18 @@ def test_a_line_break_inside_a_quoted_value_is_refused(tmp_path):
     assert [p.rule for p in tab] == ["one-line"] and "U+0009" in str(tab[0])
 
 
+def test_the_one_line_rule_refuses_exactly_the_control_and_separator_characters():
+    """The rule's character class is Unicode's categories Cc, Zl and Zp, code point by code point."""
+    import sys
+    import unicodedata
+
+    from csto_brief.schema import _NOT_ONE_LINE
+
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        assert bool(_NOT_ONE_LINE.fullmatch(ch)) == (unicodedata.category(ch) in ("Cc", "Zl", "Zp")), hex(code)
+
+
 def test_a_column_may_be_declared_multi_line(tmp_path):
     table = Table("t.csv", (Column("id"), Column("text", one_line=False)), key=("id",))
     (tmp_path / "t.csv").write_text('id,text\nA,"two\nlines"\n', encoding="utf-8")

@@ -6,6 +6,7 @@ repository points ``CSTO_BRIEF_ROOT`` at the copy.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -25,8 +26,17 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 def rel(path: Path | str) -> str:
     """A path as the user sees it: relative to the repository root where possible."""
-    p = Path(path).resolve()
+    return _rel(os.fspath(path))
+
+
+@functools.lru_cache(maxsize=4096)  # validation names every file in every message it might write
+def _rel(path: str) -> str:
+    p = Path(os.path.abspath(path))  # no symlink lookups for the usual case, a path inside the root
     try:
         return p.relative_to(PROJ_ROOT).as_posix()
     except ValueError:
-        return str(path)
+        pass
+    try:
+        return Path(path).resolve().relative_to(PROJ_ROOT).as_posix()
+    except ValueError:
+        return path

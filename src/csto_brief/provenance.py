@@ -49,8 +49,13 @@ def raw_files(raw_dir: Path | None = None) -> list[Path]:
 
 
 def load_record(data_file: Path) -> dict:
+    return copy.deepcopy(_read_record(data_file))
+
+
+def _read_record(data_file: Path) -> dict:
+    """The parsed record, shared with other readers: not to be changed (load_record gives a copy)."""
     with open(record_path(data_file), encoding="utf-8") as fh:
-        return copy.deepcopy(_parse(fh.read()))
+        return _parse(fh.read())
 
 
 @functools.lru_cache(maxsize=512)
@@ -69,7 +74,7 @@ def verify(raw_dir: Path | None = None) -> list[Problem]:
             problems.append(Problem(shown, "provenance", f"no provenance record; expected {paths.rel(rec_file)}"))
             continue
         try:
-            rec = load_record(data_file)
+            rec = _read_record(data_file)  # read only here
         except yaml.YAMLError as exc:
             problems.append(Problem(paths.rel(rec_file), "provenance", f"record is not valid YAML ({exc})"))
             continue
