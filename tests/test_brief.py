@@ -10,7 +10,7 @@ import pypdf
 import pytest
 
 from csto_brief import config, facts, paths, render
-from csto_brief.export import SOURCE_HASH_KEY, BriefHTMLExporter
+from csto_brief.export import SOURCE_HASH_KEY
 
 PDF = paths.REPORT_DIR / "brief.pdf"
 HTML = paths.REPORT_DIR / "brief.html"
@@ -18,14 +18,26 @@ CARD = re.compile(r'<span class="fact-card".*?Made by notebook [\w-]+</span>', r
 
 
 @pytest.fixture(scope="module")
-def fresh_html():
-    """The brief exported anew from its text; the notebook's outputs are cleared first, as the exporter never
-    reads them (they are the brief as Jupyter shows it)."""
+def fresh_html(tmp_path_factory) -> str:
+    """The brief exported anew from its text, the nbconvert way as documented (`jupyter nbconvert --to
+    brief_html`, an entry point of the package), from the brief notebook with its outputs cleared, as the
+    exporter never reads them (they are the brief as Jupyter shows it)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = tmp_path_factory.mktemp("nbconvert")
     nb = nbformat.read(paths.PROJ_ROOT / config.load().notebook, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell["outputs"] = []
-    return BriefHTMLExporter().from_notebook_node(nb)[0]
+    src = out / Path(config.load().notebook).name
+    nbformat.write(nb, src)
+    jupyter = Path(sys.executable).with_name("jupyter")
+    subprocess.run([str(jupyter), "nbconvert", "--to", "brief_html", "--output-dir", str(out), str(src)],
+                   check=True, capture_output=True, env={**os.environ, "CSTO_BRIEF_ROOT": str(paths.PROJ_ROOT)})
+    return (out / f"{src.stem}.html").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -190,20 +202,9 @@ def test_every_claim_is_in_the_changes_table(fresh_html, pdf_text):
     assert f"The table's {len(ids)} rows are in the HTML edition of this brief and in its data." in pdf_text
 
 
-def test_nbconvert_command_line_gives_the_same_brief(tmp_path):
-    """The exporters as documented (`jupyter nbconvert --to brief_html` / `brief_pdf`, entry points of the
-    package) work from the command line. The HTML route is compared byte for byte here; the PDF's
-    determinism is checked by the clean offline rebuild in test_reliability.py, which renders it anew."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    jupyter = Path(sys.executable).with_name("jupyter")
-    nb = paths.PROJ_ROOT / config.load().notebook
-    subprocess.run([str(jupyter), "nbconvert", "--to", "brief_html", "--output-dir", str(tmp_path), str(nb)],
-                   check=True, capture_output=True, env={**os.environ, "CSTO_BRIEF_ROOT": str(paths.PROJ_ROOT)})
-    assert (tmp_path / f"{nb.stem}.html").read_bytes() == HTML.read_bytes()
+def test_the_exporters_are_nbconvert_entry_points():
+    """`jupyter nbconvert --to brief_html` / `brief_pdf` (the HTML route runs in fresh_html above and is compared
+    byte for byte; the PDF's determinism is checked by the clean offline rebuild in test_reliability.py)."""
     names = {e.name for e in __import__("importlib.metadata").metadata.entry_points(group="nbconvert.exporters")}
     assert {"brief_html", "brief_pdf"} <= names
 

@@ -114,12 +114,28 @@ inputs = ["data/processed/a.txt", "data/processed/b.txt"]
 outputs = []
 '''
 
+# The mini notebooks a and b. With MINI_MARKS set (a directory outside the project), each leaves a mark there
+# when its cell starts, so a test can wait for the kernels to be in their cells instead of sleeping; with
+# MINI_MEET set too, each then waits (up to 20 s) for the other's mark, which it can only see if the two run
+# at the same time; with MINI_HOLD set, a cell waits until that file exists (the test releases it).
 WORKER = """import os, pathlib, time
 import csto_brief  # records what the notebook reads (csto_brief.reads), checked against brief.toml
 pathlib.Path("../{reads}").read_text()
 t0 = time.time()
+marks = os.environ.get("MINI_MARKS")
+if marks:
+    pathlib.Path(marks, "{name}").touch()
+met = ""
+if marks and os.environ.get("MINI_MEET"):
+    other = pathlib.Path(marks, "b" if "{name}" == "a" else "a")
+    while not other.exists() and time.time() - t0 < 20:
+        time.sleep(0.02)
+    met = "met" if other.exists() else "alone"
+hold = os.environ.get("MINI_HOLD")
+while hold and not pathlib.Path(hold).exists() and time.time() - t0 < 60:
+    time.sleep(0.02)
 time.sleep(float(os.environ.get("MINI_SLEEP_{name}", os.environ.get("MINI_SLEEP", "0"))))
-pathlib.Path("../data/processed/{name}.txt").write_text(f"{name} {{t0}} {{time.time()}}")"""
+pathlib.Path("../data/processed/{name}.txt").write_text(f"{name} {{t0}} {{time.time()}} {{met}}".strip())"""
 
 
 def _mini_notebook(path: Path, cells) -> None:
@@ -191,10 +207,10 @@ FIRST_BUILD: dict = {}
 
 @pytest.fixture(scope="module")
 def mini(tmp_path_factory) -> Path:
-    """A mini project, built once (a and b take 1.5 s each, to show they run at the same time)."""
+    """A mini project, built once (a and b each wait for the other's mark, to show they run at the same time)."""
     root = make_mini(tmp_path_factory.mktemp("mini"))
     os.chmod(root / "notebooks" / "a.ipynb", 0o640)  # test_rewritten_files_keep_their_mode
-    res = run_mini(root, MINI_SLEEP="1.5")
+    res = run_mini(root, MINI_MARKS=str(tmp_path_factory.mktemp("marks")), MINI_MEET="1")
     assert res.returncode == 0, res.stdout + res.stderr
     assert (root / "report" / "brief.pdf").stat().st_size > 1000
     FIRST_BUILD["res"] = res
@@ -206,9 +222,10 @@ def test_independent_notebooks_run_at_the_same_time(mini):
     res = FIRST_BUILD["res"]
     spans = {}
     for name in ("a", "b"):
-        _, t0, t1 = FIRST_BUILD["spans"][name].split()
-        spans[name] = (float(t0), float(t1))
-    (a0, a1), (b0, b1) = spans["a"], spans["b"]
+        _, t0, t1, met = FIRST_BUILD["spans"][name].split()
+        spans[name] = (float(t0), float(t1), met)
+    (a0, a1, a_met), (b0, b1, b_met) = spans["a"], spans["b"]
+    assert a_met == b_met == "met", f"a and b did not run at the same time: {spans}"
     assert a0 < b1 and b0 < a1, f"a and b did not overlap: {spans}"
     lines = res.stdout.splitlines()
     # Whole lines only: each stage's end is one line "[n/N] label   time", starts are announced first.
@@ -265,12 +282,16 @@ def test_ctrl_c_ends_with_one_line_and_leaves_the_last_good_brief(mini, tmp_path
     root = tmp_path / "p"
     shutil.copytree(mini, root)
     before = {sub: digest(root, sub) for sub in ("report", "notebooks", "data/processed")}
+    marks = tmp_path / "marks"
+    marks.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "csto_brief.pipeline", "--force"], cwd=root,
-                            env=mini_env(root, MINI_SLEEP="30"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            env=mini_env(root, MINI_SLEEP="30", MINI_MARKS=str(marks)), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     try:
         _wait_for(proc, "start execute notebooks/b.ipynb")
-        time.sleep(2)  # the kernels are in their cells
+        deadline = time.monotonic() + 60
+        while not ((marks / "a").exists() and (marks / "b").exists()) and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the kernels are in their cells
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     finally:
@@ -310,8 +331,11 @@ def test_two_builds_at_once_take_turns(mini, tmp_path):
     root = tmp_path / "p"
     shutil.copytree(mini, root)
     forget(root, "notebooks/a.ipynb")
-    first = subprocess.Popen([sys.executable, "-m", "csto_brief.pipeline"], cwd=root, env=mini_env(root, MINI_SLEEP="2"),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    release = tmp_path / "release"  # notebook a's cell waits for it: the first build holds the lock until then
+    first = subprocess.Popen([sys.executable, "-m", "csto_brief.pipeline"], cwd=root,
+                             env=mini_env(root, MINI_HOLD=str(release)), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    second = None
     try:
         seen = _wait_for(first, "start execute")
         assert "start execute notebooks/a.ipynb" in seen
@@ -320,15 +344,23 @@ def test_two_builds_at_once_take_turns(mini, tmp_path):
         plan = run_mini(root, "--plan", timeout=20)
         assert plan.returncode == 0 and time.monotonic() - t < 2.5, plan.stderr
         assert "run        notebooks/a.ipynb" in plan.stdout
-        second = run_mini(root, MINI_SLEEP="3")
+        second = subprocess.Popen([sys.executable, "-m", "csto_brief.pipeline"], cwd=root,
+                                  env=mini_env(root, MINI_SLEEP="3"), stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        waiting = _wait_for(second, "waiting")
+        release.touch()
         out1, err1 = first.communicate(timeout=60)
+        out2, err2 = second.communicate(timeout=60)
     finally:
         first.kill()
+        if second is not None:
+            second.kill()
     assert first.returncode == 0, err1
-    assert second.returncode == 0, second.stderr
-    assert "another build is running in this checkout" in second.stdout and "waiting" in second.stdout
-    assert "start execute" not in second.stdout  # the first built everything; the second found it up to date
-    assert second.stdout.count("up to date") == 6
+    assert second.returncode == 0, err2
+    out2 = waiting + out2
+    assert "another build is running in this checkout" in out2 and "waiting" in out2
+    assert "start execute" not in out2  # the first built everything; the second found it up to date
+    assert out2.count("up to date") == 6
 
 
 def _read_only_prefix(directory: Path) -> list[str] | None:
