@@ -8,6 +8,12 @@ data/raw/indicators/crosscheck_notes.csv), update each provenance record's dates
 ``python -m csto_brief.provenance update data/raw/indicators/*.csv``.
 
     python scripts/refresh_indicators.py [--sipri-xlsx URL] [--nato-xlsx URL] [--skip-factbook]
+    python scripts/refresh_indicators.py --from DIR [--only wdi] [--only sipri] [--only nato] [--only factbook]
+
+With --from, nothing is downloaded: the providers' files are read from DIR as downloaded (WDI: the bulk CSV
+``API_<code>_*.csv`` or its zip, per indicator; SIPRI and NATO: the spreadsheet under its published file name;
+Factbook: ``factbook/<region>/<code>.json``), so a refresh can be rerun offline and kept with its inputs.
+--only refreshes the named providers and leaves the other snapshots as they are.
 
 Editions it follows: SIPRI 1949-2025 (April 2026 release: Current US$, Share of GDP - stored as fractions -
 and Local currency calendar years - stored in units); WDI bulk files (SP.POP.TOTL and NY.GDP.MKTP.CD: the two
@@ -25,6 +31,7 @@ import csv
 import io
 import urllib.request
 import zipfile
+from pathlib import Path
 
 from csto_brief import paths, providers
 
@@ -54,7 +61,16 @@ PPP_IN_EURO = {"BGR"}  # the July 2026 WDI states Bulgaria's PPP factor in euro,
 OUT = paths.RAW_DIR / "indicators"
 
 
-def get(url: str) -> bytes:
+FROM_DIR: list[Path] = []  # --from: where the providers' files were saved (nothing is downloaded)
+
+
+def get(url: str, local: str | None = None) -> bytes:
+    """The file at ``url``; with --from, the file ``local`` (default: the URL's file name) in that directory."""
+    if FROM_DIR:
+        path = FROM_DIR[0] / (local or url.rsplit("/", 1)[-1])
+        if not path.exists():
+            raise SystemExit(f"{path}: no such provider file (--from {FROM_DIR[0]}; it stands for {url})")
+        return path.read_bytes()
     req = urllib.request.Request(url, headers={"User-Agent": "csto-brief refresh"})
     with urllib.request.urlopen(req, timeout=120) as resp:
         return resp.read()
@@ -95,15 +111,33 @@ def write(name: str, fields: list[str], rows: list[dict]) -> None:
     print(f"{paths.rel(path)}: {len(rows)} rows, {'unchanged' if old == buf.getvalue() else 'CHANGED'}")
 
 
-def wdi(code: str, wanted: set[str]) -> dict[str, list[dict]]:
-    with zipfile.ZipFile(io.BytesIO(get(WDI_URL.format(code=code)))) as z:
+def _wdi_text(code: str) -> str:
+    """The World Bank's bulk CSV of one indicator: from its zip as downloaded, or (--from) the CSV or zip saved."""
+    if FROM_DIR:
+        saved = sorted(FROM_DIR[0].glob(f"API_{code}_*.csv")) + sorted(FROM_DIR[0].glob(f"API_{code}*.zip"))
+        if not saved:
+            raise SystemExit(f"{FROM_DIR[0]}: no API_{code}_*.csv or .zip (the WDI bulk file of {code}, from "
+                             f"{WDI_URL.format(code=code)})")
+        data = saved[0].read_bytes()
+        if saved[0].suffix == ".csv":
+            return data.decode("utf-8-sig")
+    else:
+        data = get(WDI_URL.format(code=code))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
         name = next(n for n in z.namelist() if n.startswith("API_"))
-        meta, found = providers.parse_wdi(z.read(name).decode("utf-8-sig"), wanted)
+        return z.read(name).decode("utf-8-sig")
+
+
+def wdi(code: str, wanted: set[str]) -> dict[str, list[dict]]:
+    meta, found = providers.parse_wdi(_wdi_text(code), wanted)
     print(f"WDI {code}: last updated {meta.get('last_updated')}")
     by: dict[str, list[dict]] = {}
     for r in found:
         by.setdefault(r["iso3"], []).append(r)
     return {k: sorted(v, key=lambda r: r["year"]) for k, v in by.items()}
+
+
+PROVIDERS = ("wdi", "sipri", "nato", "factbook")
 
 
 def main(argv=None) -> None:
@@ -112,9 +146,24 @@ def main(argv=None) -> None:
     ap.add_argument("--nato-xlsx", default=NATO_XLSX)
     ap.add_argument("--first-year", type=int, default=2000)
     ap.add_argument("--skip-factbook", action="store_true")
+    ap.add_argument("--from", dest="from_dir", type=Path, help="read the providers' files from this directory")
+    ap.add_argument("--only", action="append", choices=PROVIDERS, help="refresh these providers only")
     args = ap.parse_args(argv)
+    if args.from_dir is not None:
+        FROM_DIR[:] = [args.from_dir]
+    only = set(args.only or PROVIDERS) - ({"factbook"} if args.skip_factbook else set())
     wanted = countries()
+    if "wdi" in only:
+        refresh_wdi(wanted)
+    if "sipri" in only:
+        refresh_sipri(args.sipri_xlsx, wanted, args.first_year)
+    if "nato" in only:
+        refresh_nato(args.nato_xlsx)
+    if "factbook" in only:
+        refresh_factbook()
 
+
+def refresh_wdi(wanted: set[str]) -> None:
     rows = []
     for code, keep in (("SP.POP.TOTL", 2), ("NY.GDP.MKTP.CD", 2), ("AG.SRF.TOTL.K2", 1), ("MS.MIL.TOTL.P1", 1)):
         for iso3, series in wdi(code, wanted).items():
@@ -129,7 +178,10 @@ def main(argv=None) -> None:
     write("wdi_ppp.csv", ["iso3", "indicator", "year", "value", "currency"],
           sorted(rows, key=lambda r: (r["indicator"], r["iso3"], r["year"])))
 
-    xlsx = get(args.sipri_xlsx)
+
+
+def refresh_sipri(url: str, wanted: set[str], first_year: int) -> None:
+    xlsx = get(url)
     for sheet, name, col, scale, fmt in (
             ("Current US$", "sipri_milex_current_usd.csv", "milex_usd_m", 1.0, ".1f"),
             ("Share of GDP", "sipri_milex_share_gdp.csv", "share_pct", 100.0, ".7g"),
@@ -140,7 +192,7 @@ def main(argv=None) -> None:
         last = max(y for _, y in have)
         out = []
         for c in sorted(wanted):
-            for y in range(args.first_year, last + 1):
+            for y in range(first_year, last + 1):
                 r = have.get((c, y))
                 row = {"iso3": c, "year": y, col: "" if r is None else f"{r['value']:{fmt}}"}
                 if col == "milex_lcu_m":
@@ -148,20 +200,25 @@ def main(argv=None) -> None:
                 out.append(row)
         write(name, ["iso3", "year", col] + (["currency"] if col == "milex_lcu_m" else []), out)
 
-    nato = providers.parse_nato_table(sheet_as_csv(get(args.nato_xlsx), "TABLE3", "Country", sep=";", decimal=","))
+
+
+def refresh_nato(url: str) -> None:
+    nato = providers.parse_nato_table(sheet_as_csv(get(url), "TABLE3", "Country", sep=";", decimal=","))
     write("nato_share_gdp.csv", ["iso3", "year", "share_pct", "estimate"],
           [{"iso3": r["iso3"], "year": r["year"], "share_pct": f"{r['value']:.4f}",
             "estimate": "yes" if r["estimate"] else "no"} for r in sorted(nato, key=lambda r: (r["iso3"], r["year"]))])
 
-    if not args.skip_factbook:
-        rows = []
-        for iso3, path in sorted(FACTBOOK_PATHS.items()):
-            url = FACTBOOK_URL.format(path=path)
-            for r in providers.parse_factbook(get(url).decode("utf-8"), iso3):
-                rows.append({**r, "value": f"{r['value']:g}", "year": r["year"] or "", "data_date": "",
-                             "source": url})
-        print("factbook.csv: fill data_date (the date of the last commit that changed each file) before use")
-        write("factbook.csv", ["iso3", "indicator", "value", "unit", "year", "data_date", "source", "note"], rows)
+
+
+def refresh_factbook() -> None:
+    rows = []
+    for iso3, path in sorted(FACTBOOK_PATHS.items()):
+        url = FACTBOOK_URL.format(path=path)
+        for r in providers.parse_factbook(get(url, f"factbook/{path}.json").decode("utf-8"), iso3):
+            rows.append({**r, "value": f"{r['value']:g}", "year": r["year"] or "", "data_date": "",
+                         "source": url})
+    print("factbook.csv: fill data_date (the date of the last commit that changed each file) before use")
+    write("factbook.csv", ["iso3", "indicator", "value", "unit", "year", "data_date", "source", "note"], rows)
 
 
 if __name__ == "__main__":
