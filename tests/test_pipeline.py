@@ -394,6 +394,7 @@ def test_unwritable_report_says_which_path_and_why(mini, tmp_path):
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert lines[0] == "build stopped: cannot write report/brief.html: Read-only file system", res.stderr
     assert "Traceback" not in res.stderr + res.stdout
+    assert "start export" not in res.stdout and "validate data" not in res.stdout  # stopped before any work
     assert digest(root, "report") == before
 
 

@@ -256,6 +256,17 @@ def atomic_write(path: Path, content: bytes) -> None:
     atomic_write_many({path: content})
 
 
+def check_writable(files: list[Path]) -> None:
+    """Each file's directory takes a new file (the build writes beside a file, then moves it over): checked
+    before any work, so a read-only report/ stops the build at once, naming the file, not after the export."""
+    seen = set()
+    for path in files:
+        if path.parent in seen:
+            continue
+        seen.add(path.parent)
+        Path(_temp_beside(path, b"")).unlink()
+
+
 # -- stages ---------------------------------------------------------------------------------------
 def check_environment() -> None:
     """The installed packages are the locked versions (else `make env` has not run)."""
@@ -823,6 +834,8 @@ def build(force: bool = False, dry_run: bool = False, jobs: int | None = None) -
     save_state(state)
     val_key = stage_key("validate", raw_inputs() + pkg + ["brief.toml"])
     likely = {s.path for s in stages} if force else {p for p, st, _ in stale_stages() if st}
+    check_writable([f for s in stages if s.path in likely for f in [paths.PROJ_ROOT / s.path, *stage_files(s)]]
+                   + ([paths.PROJ_ROOT / o for o in report_outputs()] if force or "export" in likely else []))
     # Each kernel records what it reads in build/reads/<pid>.txt; checked against brief.toml after it ran.
     record_dir = paths.BUILD_DIR / "reads"
     shutil.rmtree(record_dir, ignore_errors=True)
