@@ -15,6 +15,15 @@ import pytest
 
 collect_ignore_glob = ["*.nbconvert.*", "*-checkpoint.ipynb", "*/.ipynb_checkpoints/*"]
 
+
+def pytest_configure(config):
+    """Every copy of the repository the tests build in, and every process they start, keeps the web fonts it
+    subsets in the checkout's build/webfonts/ (csto_brief.webfonts: a subset depends only on the font, the
+    characters and the options, its key), so the same subset is not made once per copy."""
+    from csto_brief import paths, webfonts
+
+    os.environ.setdefault(webfonts.CACHE_ENV, str(paths.BUILD_DIR / "webfonts"))
+
 # nbval re-executes the notebooks, and they write data/processed/ and figures/. They do so in a scratch copy
 # of the repository (CSTO_BRIEF_ROOT for their kernels), so that the tests that read or copy the committed
 # outputs, in this process or in another pytest-xdist worker, never see a file half rewritten.

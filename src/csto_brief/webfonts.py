@@ -34,15 +34,24 @@ def text_of(html_text: str) -> str:
     return html_lib.unescape(body) + "".join(strings) + "".join(chr(c) for c in range(0x20, 0x7F))
 
 
+CACHE_ENV = "CSTO_BRIEF_FONT_CACHE"
+
+
+def cache_dir() -> Path:
+    """Where subset fonts are kept: build/webfonts/, or the directory ``CSTO_BRIEF_FONT_CACHE`` names (the tests
+    point every copy of the repository at the checkout's, since a subset depends only on its key)."""
+    return Path(os.environ.get(CACHE_ENV) or paths.BUILD_DIR / "webfonts")
+
+
 @lru_cache(maxsize=64)
 def woff2_subset(path: Path, chars: str) -> bytes:
     """``path`` subset to ``chars`` (with the layout features the brief can use), as WOFF2, deterministically. Subsetting
-    takes about a second a face, so results are kept in build/webfonts/, keyed by their inputs."""
+    takes about a quarter of a second a face, so results are kept (cache_dir()), keyed by their inputs."""
     import fontTools
 
     how = f"{fontTools.version} features={','.join(SCREEN_FEATURES)} hinting=no"  # what _subset does, in the key
     key = hashlib.sha256(path.read_bytes() + chars.encode("utf-8") + how.encode()).hexdigest()
-    cached = paths.BUILD_DIR / "webfonts" / f"{key}.woff2"
+    cached = cache_dir() / f"{key}.woff2"
     if cached.exists():
         return cached.read_bytes()
     data = _subset(path, chars)
