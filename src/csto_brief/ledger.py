@@ -1,0 +1,147 @@
+"""What notebook 01 (load and check the facts) records for the brief: one function per finding, each adding its
+facts to the notebook's ``facts.Recorder`` (with their sources and the files they come from) and saving its display
+tables, so that the notebook shows the checks and records them in a line per finding.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from . import config, data, facts, membership, schemas, tables, vocab
+
+CLAIMS = ["data/raw/claims.csv", "data/raw/claim_checks.csv"]
+EVENTS = ["data/raw/alliance_events.csv"]
+DOCUMENTS = ["data/raw/documents.csv"]
+JUDGMENTS = ["data/raw/judgments.csv", "brief.toml"]
+DEVELOPMENTS = "data/raw/developments.csv"
+SOURCES = ["data/raw/sources.csv"]
+CITED_CLAIMS = ("A11", "B01", "B02", "B06", "B07", "C09")  # the checks the brief quotes
+
+
+def record_claims(F, checked: pd.DataFrame, docs: pd.DataFrame) -> None:
+    """How many claims each verdict has, the source documents and their months, the checks the text quotes, and
+    the date the border programme was adopted (from claim C02's check)."""
+    F.add("n_claims", len(checked), unit="claims", derived_from=CLAIMS)
+    for v in vocab.VERDICTS:
+        F.add(f"n_claims_{v}", int((checked["status"] == v).sum()), unit="claims", derived_from=CLAIMS)
+    F.add("n_documents", len(docs), unit="documents", derived_from=DOCUMENTS)
+    for d, r in docs.iterrows():  # the month each source document appeared
+        F.add(f"doc_{d.lower()}_date", f"{r['date_published']:%Y-%m}", derived_from=DOCUMENTS)
+    by_id = checked.set_index("claim_id")
+    for cid in CITED_CLAIMS:
+        r = by_id.loc[cid]
+        F.add(f"claim_{cid.lower()}", r["value_today"], sources=r["sources"], as_of=f"{r['checked_on']:%Y-%m-%d}",
+              derived_from=CLAIMS)
+    c02 = by_id.loc["C02"]
+    adopted = re.search(r"programme adopted (\d{1,2} \w{3} \d{4})", c02["value_today"])
+    F.add("border_programme_adopted", pd.Timestamp(adopted.group(1)).date(), sources=c02["sources"],
+          derived_from=CLAIMS, note=c02["value_today"])
+
+
+def record_membership(F, events: pd.DataFrame, today: pd.DataFrame, names: dict, docs: pd.DataFrame,
+                      as_of: pd.Timestamp) -> None:
+    """Members of each alliance at the edition date (and NATO's when the source documents appeared), the edition
+    date, and the dated events the text quotes: the Treaty and the Charter, NATO's founding, who left the Treaty
+    and when, Armenia's freeze, Uzbekistan's suspension, the CSTO's last accession."""
+    ev = events.set_index("event_id")
+    F.add("csto_members", len(membership.members_on(events, "CSTO", as_of)), unit="states", derived_from=EVENTS)
+    F.add("csto_participating", len(membership.members_on(events, "CSTO", as_of, participating_only=True)),
+          unit="states", derived_from=EVENTS)
+    F.add("nato_members", len(membership.members_on(events, "NATO", as_of)), unit="states", derived_from=EVENTS)
+    first_doc = docs["date_published"].min()  # the membership the source documents knew
+    F.add("n_members_nato_2020", len(membership.members_on(events, "NATO", first_doc)), unit="states",
+          derived_from=EVENTS + DOCUMENTS, as_of=f"{first_doc:%Y-%m-%d}")
+    F.add("edition_date", as_of.date(), derived_from=["brief.toml"])
+    F.add("next_year", as_of.year + 1, unit="year", derived_from=["brief.toml"])
+
+    def event_fact(fact_id, event_id):
+        r = ev.loc[event_id]
+        F.add(fact_id, r["date"].date(), sources=r["sources"], derived_from=EVENTS, note=r["detail"])
+
+    event_fact("treaty_signed", "CSTO-001")
+    event_fact("charter_signed", "CSTO-016")
+    nato_first = events[(events["alliance"] == "NATO") & (events["event"] == "join")].sort_values("date").iloc[0]
+    F.add("nato_founded", nato_first["date"].date(), sources=nato_first["sources"], derived_from=EVENTS)
+    # the treaty's former parties: who left, and when (the base rate for a member stepping back)
+    left = events[(events["alliance"] == "CSTO") & (events["event"] == "leave")].sort_values("date")
+    names_left = [names[c] for c in left["country_iso3"]]
+    left_sources = sorted({s for ids in left["sources"] for s in ids})
+    F.add("csto_leavers", ", ".join(names_left[:-1]) + " and " + names_left[-1], sources=left_sources,
+          derived_from=EVENTS)
+    F.add("csto_leave_year", int(left["date"].dt.year.max()), unit="year", sources=left_sources, derived_from=EVENTS)
+    for fact_id, iso3 in (("armenia_frozen_since", "ARM"), ("uzbekistan_suspended_since", "UZB")):
+        row = today[(today["alliance"] == "CSTO") & (today["country_iso3"] == iso3)].iloc[0]
+        event_fact(fact_id, row["event_id"])
+    last_join = events[(events["alliance"] == "CSTO") & (events["event"] == "join")].sort_values("date").iloc[-1]
+    F.add("csto_last_accession", last_join["date"].date(), sources=last_join["sources"], derived_from=EVENTS,
+          note=f"{names[last_join['country_iso3']]}: {last_join['detail']}")
+
+
+def record_judgments(F, judgments: pd.DataFrame, cfg) -> pd.DataFrame:
+    """The likelihood scale (a table) and each judgment: its words (the one band that holds its range), range,
+    central value, horizon, confidence and statement; the table of judgments grouped by the question each
+    answers, which it returns."""
+    scale, lowest = cfg.likelihood, cfg.likelihood_lowest
+    bands = config.bands(scale, lowest)
+    tables.save(pd.DataFrame({"Words": [w for _, _, w in bands],
+                              "Probability": [f"{lo:.0f}–{hi:.0f}%" for lo, hi, _ in bands]}), "likelihood_scale")
+    for r in judgments.itertuples():
+        k = "kj_" + r.judgment_id.replace("-", "_")
+        words = config.likelihood_words(r.p_low, r.p_high, scale, lowest)
+        F.add(k, words, sources=r.sources, derived_from=JUDGMENTS, note=r.statement)
+        F.add(f"{k}_range", f"{r.p_low}–{r.p_high}%", sources=r.sources, derived_from=JUDGMENTS)
+        F.add(f"{k}_central", int(r.p_central), unit="%", sources=r.sources, derived_from=JUDGMENTS)
+        F.add(f"{k}_by", int(r.horizon.year), unit="year", derived_from=JUDGMENTS)
+        F.add(f"{k}_confidence", r.confidence, derived_from=JUDGMENTS)
+        F.add(f"{k}_statement", r.statement, derived_from=JUDGMENTS)  # the summary quotes what is judged
+    # Grouped by the question each answers: each scenario set (exclusive, exhaustive), then the single calls.
+    order = {t: i for i, t in enumerate(vocab.JUDGMENT_QUESTIONS)}
+    sc = judgments.assign(_q=judgments["topic"].map(order)).sort_values("_q", kind="stable")
+    return tables.save(pd.DataFrame({
+        "Question": sc["topic"].map(vocab.JUDGMENT_QUESTIONS), "Judgment": sc["statement"],
+        "By": sc["horizon"].dt.year.astype(str),
+        "Likelihood": [f"{config.likelihood_words(a, b, scale, lowest)} ({a}–{b}%; central {c}%)"
+                       for a, b, c in zip(sc["p_low"], sc["p_high"], sc["p_central"])],
+        "Confidence": sc["confidence"], "Why": sc["basis"], "Resolves": sc["resolution"],
+        "Sources": sc["sources"].map(lambda s: s[:2]),
+    }), "scenarios")
+
+
+def record_developments(F, devs: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Each development since the source documents (its date, and its value where it has one), NATO's last three
+    accessions, and the table of forces, which it returns."""
+    for r in devs.itertuples():
+        k = "dev_" + r.dev_id.replace("-", "_")
+        F.add(k, r.date, type="text", sources=r.sources, derived_from=DEVELOPMENTS, note=r.event)
+        if pd.notna(r.value):
+            F.add(f"{k}_n", float(r.value), unit=r.unit, digits=0, sources=r.sources, derived_from=DEVELOPMENTS)
+    for code in ("MKD", "FIN", "SWE"):
+        r = events[(events["alliance"] == "NATO") & (events["event"] == "join") & (events["country_iso3"] == code)].iloc[0]
+        F.add(f"nato_join_{code.lower()}", r["date"].date(), sources=r["sources"], derived_from=EVENTS, note=r["detail"])
+    forces = devs[devs["topic"] == "forces"]
+    return tables.save(pd.DataFrame({
+        "Force": forces["event"], "Size": forces.apply(lambda r: f"{r['value']:,.0f} {r['unit']}", axis=1),
+        "As of": forces["date"].map(facts.long_date), "Sources": forces["sources"]}), "forces")
+
+
+def record_cutoff(F) -> pd.Series:
+    """The evidence cut-off: the publication date of the newest source any table relies on (a source dated only by
+    the stored copy that was read, with no date of its own, does not move it); how many sources are relied on and
+    held. Returns the three, for the notebook to show."""
+    src = data.load("sources.csv").set_index("source_id")
+    relied = set()
+    for t in schemas.TABLES:
+        for c in t.columns:
+            if c.refs == "sources.csv:source_id":
+                relied |= {s for ids in data.load(t.file)[c.name] for s in (ids if isinstance(ids, list) else [ids]) if s}
+    dated = src.loc[sorted(relied)]
+    if "date_basis" in dated:
+        dated = dated[dated["date_basis"] != "stored-copy"]
+    newest = max(dated["date_published"], key=lambda d: (d + "-99-99")[:10])
+    F.add("evidence_cutoff", newest, type="text", sources=dated.index[dated["date_published"] == newest].tolist()[:3],
+          derived_from=SOURCES, note="the publication date of the newest source the fact base relies on")
+    F.add("n_sources_relied", len(relied), unit="sources", derived_from=SOURCES)
+    F.add("n_sources", len(src), unit="sources", derived_from=SOURCES)
+    return pd.Series({"sources relied on": len(relied), "evidence cut-off": newest})
