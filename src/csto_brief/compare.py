@@ -218,3 +218,8 @@ def record_pledges(F, pledges: pd.DataFrame, at_pledge: dict[str, int], latest_y
     F.add("n_nato_quoted_2025", int(q.loc[q["edition"] == "nato-defexp-2025", "iso3"].nunique()), unit="states", **qq)
     F.add("n_nato_quoted_2025_annual_report", int(q.loc[q["edition"] == "nato-annual-report-2025", "iso3"].nunique()),
           unit="states", **qq)
+    # Germany, for which NATO's release of August 2025 gave no figure: its 2026 edition's value, as reported
+    deu = q[(q["iso3"] == "DEU") & (q["edition"] == "nato-definv-2026")].iloc[0]
+    F.add("nato_newest_deu", float(deu["share_pct"]), unit="%", digits=2, sources=list(deu["sources"]),
+          derived_from="data/raw/indicators/nato_share_gdp_quoted.csv", note=deu["note"], as_of="2025")
+    F.add("nato_newest_deu_year", int(deu["year"]), unit="year", derived_from="data/raw/indicators/nato_share_gdp_quoted.csv")
