@@ -534,6 +534,8 @@ class Renderer:
             published = ", n.d." if undated else f", {facts_mod.long_date(s['date_published'])}"
             # URLs are shown percent-encoded: a path in another script (Armenian, say) needs no extra font
             shown = urllib.parse.quote(re.sub(r"^https?://(www\.)?", "", s["url"]), safe=URL_SAFE)
+            if self.notebook:  # the notebook stays small: the link shows the site, the full address is behind it
+                shown = (urllib.parse.urlsplit(s["url"]).hostname or shown).removeprefix("www.")
             when = "" if common and not undated else \
                 f" (accessed {facts_mod.long_date(s['date_accessed'].date().isoformat())})"
             stop = "" if published.endswith(".") else "."  # 'n.d.' ends the date already: no 'n.d..'
