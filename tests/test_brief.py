@@ -307,6 +307,9 @@ def test_no_internal_words_in_the_brief(pdf_text):
     body = pdf_text[:pdf_text.index("Annex D. Methods and data", pdf_text.index("Annex D. Methods and data") + 1)]
     for words in ("stored record", "with one command", "the commission", "fact base", "notebook"):
         assert words not in body, words
+    # Anywhere, annexes included: the machinery's words a policy reader would not use
+    jargon = r"\b(?:the build|stops? the build|data/processed|frozen editions?|triangular|seed|gates?|supply side)\b"
+    assert re.findall(jargon, pdf_text) == []
 
 
 TEXT_WIDTH_PT = (210 - 18 - 17) / 25.4 * 72  # A4 less the page's side margins (brief.css @page)

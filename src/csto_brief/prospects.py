@@ -99,7 +99,7 @@ def save_candidates(judg: pd.DataFrame, names: dict) -> pd.DataFrame:
     order = judg[judg["status"] == "observer"].sort_values("central", ascending=False)["candidate"]
     return tables.save(pd.DataFrame({
         "State": [names[c] for c in order],
-        "Observer status": [f"{piv.loc[c, ('words', 'observer')]} ({piv.loc[c, ('central', 'observer')]:.0f})" for c in order],
-        "Partner status": [f"{piv.loc[c, ('words', 'partner')]} ({piv.loc[c, ('central', 'partner')]:.0f})" for c in order],
+        **{f"{st.capitalize()} status (model score, 0–100)":
+           [f"{piv.loc[c, ('words', st)]} ({piv.loc[c, ('central', st)]:.0f})" for c in order] for st in ("observer", "partner")},
         "Robustness": [piv.loc[c, ("confidence", "observer")] for c in order],
     }), "candidates")

@@ -381,8 +381,8 @@ class Renderer:
         else:  # the HTML brief is one self-contained file
             uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
         alt = re.sub(r"<[^>]+>", "", re.sub(r'<span class="fact-card".*?</span></span>', "</span>", caption))
-        note = ('<p class="print-note">The figure is in the HTML edition of this brief; its data are in '
-                'data/processed.</p>') if online else ""
+        note = ('<p class="print-note">The figure is in the HTML edition of this brief; its data are published '
+                'with it.</p>') if online else ""
         return self._block(
             f'<figure class="figure{" online" if online else ""}" id="figure-{n}">'
             f'<img src="{uri}" alt="{esc(html.unescape(alt))}" style="width:{esc(width)}"/>'
@@ -512,14 +512,14 @@ class Renderer:
             f'of the text whose value changed since edition {esc(since)}.</figcaption><table><thead><tr>'
             '<th style="width:22%">Number</th><th class="online-col">Fact</th><th style="width:12%">Then</th>'
             '<th style="width:12%">Now</th><th style="width:10%">Reason</th><th>Why</th></tr></thead>'
-            f'<tbody>{frows}</tbody></table>{more}<p class="source">Source: csto-brief, frozen editions and change log.</p>'
+            f'<tbody>{frows}</tbody></table>{more}<p class="source">Source: csto-brief, published editions and change log.</p>'
             '</figure>'
             f'<figure class="table compact" id="table-{nj}"><figcaption><span class="label">Table {nj}.</span> '
             f'Judgments added, moved (range or confidence) or retired since edition {esc(since)}.</figcaption><table>'
             '<thead><tr><th style="width:22%">Judgment</th><th class="online-col">In full</th><th style="width:7%">Change</th>'
             '<th style="width:14%">Then</th>'
             f'<th style="width:14%">Now</th><th>Why</th></tr></thead><tbody>{jrows}</tbody></table>'
-            '<p class="source">Source: csto-brief, frozen editions and judgments.</p></figure>'
+            '<p class="source">Source: csto-brief, published editions and judgments.</p></figure>'
             f'<p><strong>How past judgments fared.</strong> {esc(fared)}</p>')
 
     def sources_list(self) -> str:

@@ -76,7 +76,8 @@ DISPLAY_TABLES = (
         Column("Criterion"), Column("Score (range)"), Column("Assessment"), _sources("Evidence")),
         key=("Criterion",), cite=("Evidence",), description="India's score on each criterion of the status model"),
     DisplayTable("candidates", (
-        Column("State"), Column("Observer status"), Column("Partner status"), Column("Robustness")),
+        Column("State"), Column("Observer status (model score, 0–100)"), Column("Partner status (model score, 0–100)"),
+        Column("Robustness")),
         key=("State",), description="The status model's judgment on each candidate"),
     DisplayTable("claims", (
         Column("ID", pattern=r"[A-Z]\d\d"), Column("Claim (source document)"), Column("Verdict", choices=VERDICTS),
