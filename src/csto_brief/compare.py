@@ -169,7 +169,6 @@ def record_two_rates(F, two: pd.DataFrame, ppp_year: int) -> pd.DataFrame:
     pp = dict(sources=["sipri-milex-2026", "worldbank-wdi-2026"],
               derived_from=["data/raw/indicators/sipri_milex_local_currency.csv", "data/raw/indicators/wdi_ppp.csv",
                             SIPRI_USD, MEMBERSHIP], as_of=str(ppp_year))
-    ratio_market = two.loc["NATO", "market"] / two.loc["CSTO", "market"]
     ratio_ppp = two.loc["NATO", "ppp"] / two.loc["CSTO", "ppp"]
     F.add("ppp_year", ppp_year, unit="year", **pp)
     F.add("ratio_milex_ppp", float(ratio_ppp), digits=1, **pp)
@@ -186,12 +185,17 @@ def record_two_rates(F, two: pd.DataFrame, ppp_year: int) -> pd.DataFrame:
         return f"{x:,.0f}"
 
     rows = TWO_RATE_ROWS
+
+    def ratio(num, rate):
+        return f"{two.loc[num, rate] / two.loc['CSTO', rate]:.1f} : 1"
+
     return tables.save(pd.DataFrame({
-        "Military spending": [f"{g} ({ppp_year})" for g in rows] + ["NATO : CSTO"],
-        "At market exchange rates, US$ billion": [bn(two.loc[g, "market"]) for g in rows] + [f"{ratio_market:.1f} : 1"],
+        "Military spending": [f"{g} ({ppp_year})" for g in rows] + ["NATO : CSTO", "NATO excl. US : CSTO"],
+        "At market exchange rates, US$ billion": [bn(two.loc[g, "market"]) for g in rows]
+                                                  + [ratio("NATO", "market"), ratio("NATO excl. US", "market")],
         "At purchasing-power parity, international $ billion": [bn(two.loc[g, "ppp"]) for g in rows]
-                                                                + [f"{ratio_ppp:.1f} : 1"],
-        "PPP ÷ market": [f"{two.loc[g, 'ppp_to_market']:.1f}" for g in rows] + [""],
+                                                                + [ratio("NATO", "ppp"), ratio("NATO excl. US", "ppp")],
+        "PPP ÷ market": [f"{two.loc[g, 'ppp_to_market']:.1f}" for g in rows] + ["", ""],
     }), "milex_two_rates")
 
 
