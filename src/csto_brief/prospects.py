@@ -13,7 +13,8 @@ from . import status_model as sm
 STATUS = ["data/raw/status/criteria.csv", "data/raw/status/scores.csv", "data/raw/status/evidence.csv"]
 MODEL = dict(derived_from=STATUS + ["brief.toml"])
 MODEL_CODE = "src/csto_brief/status_model.py"
-DATED_EVIDENCE = (("statuses_adopted", "E008"), ("cis_observer_proposed", "E021"), ("cis_observer_deferred", "E022"))
+DATED_EVIDENCE = (("statuses_adopted", "E008"), ("cis_observer_proposed", "E021"), ("cis_observer_deferred", "E022"),
+                  ("pak_armenia_relations", "E092"))
 
 
 def record_counts(F, model, criteria: pd.DataFrame, evidence: pd.DataFrame, tor: pd.DataFrame, names: dict) -> None:
