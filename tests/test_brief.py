@@ -68,16 +68,21 @@ def test_committed_pdf_was_made_from_the_committed_html():
     assert meta[f"/{SOURCE_HASH_KEY}"] == hashlib.sha256(HTML.read_bytes()).hexdigest()
 
 
-def test_every_fact_in_the_text_appears_in_the_pdf_as_the_data_gives_it(pdf_text, used_facts):
+def test_every_fact_in_the_text_appears_in_the_pdf_as_the_data_gives_it(pdf_text, used_facts, fresh_html):
     """Each fact the templates place is in the PDF in the form the facts table gives (its display form, or
-    the form a filter made of it), and that display form is the one data/processed holds."""
+    the form a filter made of it), and that display form is the one data/processed holds. A fact placed only in
+    a section of the HTML edition alone is looked for there."""
     processed = facts.load_all()
     assert len(used_facts) >= 100
+    online = {p.name for p in render.TEXT_DIR.glob("*.md") if render.Renderer.is_online(p)}
+    assert online, "no section is marked {.online}: the full tables would be in print"
+    html_text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fresh_html)).split())
     missing = []
     for r in used_facts.itertuples():
         assert r.display == processed.loc[r.fact_id, "display"], r.fact_id
+        where = html_text if set(r.used_in.split(";")) <= online else pdf_text
         for shown in r.shown_as.split(" | "):
-            if " ".join(shown.split()) not in pdf_text:
+            if " ".join(shown.split()) not in where:
                 missing.append((r.fact_id, shown))
     assert missing == []
 
@@ -142,18 +147,22 @@ def test_pdf_has_title_cut_off_sections_and_captions(pdf_text):
     cutoff = facts.load_all().loc["evidence_cutoff", "display"]
     assert f"Evidence cut-off: {cutoff}" in pdf_text  # the cover and every footer
     assert pdf_text.count(f"Evidence cut-off: {cutoff}") >= len(pypdf.PdfReader(PDF).pages) - 1
-    headings = [render.Renderer().heading(p.stem) for p in sorted(render.TEXT_DIR.glob("*.md"))]
+    files = sorted(render.TEXT_DIR.glob("*.md"))
+    printed = [p for p in files if not render.Renderer.is_online(p)]
+    headings = [render.Renderer().heading(p.stem) for p in files]
     assert len(headings) >= 9
-    for num, title, _ in headings:
-        assert (f"{num}. {title}" if num else title) in pdf_text, title
-    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(render.TEXT_DIR.glob("*.md")))
+    for p, (num, title, _) in zip(files, headings):  # a section of the HTML edition alone is not in print
+        assert ((f"{num}. {title}" if num else title) in pdf_text) == (p in printed), title
+    text = "\n".join(p.read_text(encoding="utf-8") for p in printed)
     n_fig, n_tab = len(re.findall(r"call figure\(", text)), len(re.findall(r"call table\(", text))
-    assert n_fig >= 10 and n_tab >= 6
+    n_tab += 2  # the changes annex's two tables (changes_since)
+    assert n_fig >= 6 and n_tab >= 8
+    # the printed exhibits come first, numbered without a gap; the HTML edition's own follow
     for n in range(1, n_fig + 1):
         assert f"Figure {n}. " in pdf_text, n
     for n in range(1, n_tab + 1):
         assert f"Table {n}. " in pdf_text, n
-    assert f"Figure {n_fig + 1}. " not in pdf_text
+    assert f"Figure {n_fig + 1}. " not in pdf_text and f"Table {n_tab + 1}. " not in pdf_text
     assert pdf_text.count("Source: ") >= n_fig + n_tab  # every figure and table has a source line
     pages = len(pypdf.PdfReader(PDF).pages)
     assert f"Page 1 of {pages}" in pdf_text
@@ -180,7 +189,8 @@ def test_pdf_has_no_code_or_debris(pdf_text):
 def test_pdf_bookmarks_follow_the_sections_and_annexes():
     titles = [o.title for o in pypdf.PdfReader(PDF).outline if not isinstance(o, list)]
     expected = [f"{n}. {t}" if n else t for n, t, _ in
-                (render.Renderer().heading(p.stem) for p in sorted(render.TEXT_DIR.glob("*.md")))]
+                (render.Renderer().heading(p.stem) for p in sorted(render.TEXT_DIR.glob("*.md"))
+                 if not render.Renderer.is_online(p))]
     assert titles == expected
 
 
@@ -193,13 +203,17 @@ def test_the_body_is_written_for_a_policy_reader():
 
 
 def test_every_claim_is_in_the_changes_table(fresh_html, pdf_text):
-    """Every claim of the source documents is a row of Annex A's table in the HTML edition; the PDF, which keeps
-    long reference tables online, says so and gives the number of rows."""
+    """Every claim of the source documents is a row of a table in the HTML edition; the PDF, which keeps long
+    reference tables online, gives the number of claims and says which table of the HTML edition lists them."""
     ids = re.findall(r"^([A-C]\d\d),", (paths.RAW_DIR / "claims.csv").read_text(), flags=re.M)
     assert len(ids) >= 30
     missing = [i for i in ids if f"<tr><td>{i}</td>" not in fresh_html]
     assert missing == []
-    assert f"The table's {len(ids)} rows are in the HTML edition of this brief and in its data." in pdf_text
+    n = re.search(r'<figure class="table[^"]*" id="table-(\d+)"><figcaption><span class="label">Table \d+\.</span> '
+                  r"Every claim of the source documents", fresh_html).group(1)
+    assert f"({len(ids)} in all)" in pdf_text
+    assert f"is listed in Table {n} in the HTML edition" in " ".join(pdf_text.split())
+    assert "Every claim of the source documents, its verdict" not in pdf_text  # the table itself is not in print
 
 
 def test_the_exporters_are_nbconvert_entry_points():
@@ -222,17 +236,21 @@ def test_the_exporters_refuse_a_brief_notebook_whose_run_failed():
 
 def test_notebook_05_shows_the_brief_small_with_figures_by_reference():
     """The brief's face in Jupyter and on GitHub: under 200 KB, every figure a link to figures/ (no embedded copy),
-    every number without its hover card (a tooltip names the fact), every section shown."""
+    every number without its hover card (a tooltip names the fact), every section shown (the HTML edition's own
+    section of full tables and charts by its heading and where it is)."""
     path = paths.PROJ_ROOT / config.load().notebook
     assert path.stat().st_size < 200_000
     nb = nbformat.read(path, as_version=4)
     shown = "".join(o["data"].get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "data:image" not in shown and "fact-card" not in shown
     figures = re.findall(r'<img src="\.\./figures/([\w-]+)\.svg\?v=\w+"', shown)
-    assert len(figures) == HTML.read_text(encoding="utf-8").count('<figure class="figure')
+    page = HTML.read_text(encoding="utf-8")
+    online = re.findall(r'<section class="online-only">.*?</section>', page, flags=re.S)
+    assert len(online) == 1 and "Full tables and supporting charts: see report/brief.html." in shown
+    page = page.replace(online[0], "")
+    assert len(figures) == page.count('<figure class="figure') >= 6
     assert all((paths.FIGURES_DIR / f"{f}.svg").exists() for f in figures)
-    assert len(re.findall(r'<span class="fact" title="', shown)) == len(re.findall(r'<span class="fact" data-fact=',
-                                                                                   HTML.read_text(encoding="utf-8")))
+    assert len(re.findall(r'<span class="fact" title="', shown)) == len(re.findall(r'<span class="fact" data-fact=', page))
 
 
 def test_confidence_is_stated_only_for_judgments():
@@ -270,15 +288,22 @@ def test_source_counts_agree_with_the_data_and_the_list(fresh_html, pdf_text):
     f = facts.load_all()["display"]
     listed = len(pd.read_csv(paths.RAW_DIR / "sources.csv"))
     assert f["n_sources"] == f"{listed:,}"
-    items = re.findall(r'<li id="src-(\d+)"', fresh_html)
-    assert [int(i) for i in items] == list(range(1, len(items) + 1))
-    assert f"this text cites {len(items):,}, listed at the end" in pdf_text
+    items = re.findall(r'<li id="src-(\d+)" value="\d+"( class="online-only")?>', fresh_html)
+    assert [int(i) for i, _ in items] == list(range(1, len(items) + 1))
+    printed = [i for i, online in items if not online]
+    # the sources the HTML edition's own tables alone cite come last, so the printed list has no gap
+    assert printed == [str(n) for n in range(1, len(printed) + 1)] and len(printed) < len(items)
+    assert f"this text cites {len(printed):,}, listed at the end" in pdf_text
+    assert f"cite {len(items) - len(printed):,} more" in " ".join(pdf_text.split())
+    entries = re.findall(r'<li id="src-\d+" value="\d+"(?: class="online-only")?>(.*?) <a ', fresh_html, flags=re.S)
+    shown = [" ".join(html.unescape(re.sub(r"<[^>]+>", "", e)).split()) in pdf_text for e in entries]
+    assert shown[len(printed) - 1] and not any(shown[len(printed):]), "the printed list is the printed text's sources"
 
 
 def test_a_source_without_a_date_of_its_own_is_listed_as_undated(fresh_html):
     """A page dated only by the copy that was read prints as n.d. with the day it was read, never as published then."""
     src = pd.read_csv(paths.RAW_DIR / "sources.csv", dtype=str, keep_default_na=False).set_index("source_id")
-    listed = re.findall(r'<li id="src-\d+" value="\d+">(.*?)</li>', fresh_html, flags=re.S)
+    listed = re.findall(r'<li id="src-\d+" value="\d+"(?: class="online-only")?>(.*?)</li>', fresh_html, flags=re.S)
     undated = [s for s in src.index if src.loc[s, "date_basis"] == "stored-copy"]
     seen = 0
     for item in listed:

@@ -100,10 +100,11 @@ def record_judgments(F, judgments: pd.DataFrame, cfg) -> pd.DataFrame:
     order = {t: i for i, t in enumerate(vocab.JUDGMENT_QUESTIONS)}
     sc = judgments.assign(_q=judgments["topic"].map(order)).sort_values("_q", kind="stable")
     return tables.save(pd.DataFrame({
-        "Question": sc["topic"].map(vocab.JUDGMENT_QUESTIONS), "Judgment": sc["statement"],
+        "Question": sc["topic"].map(vocab.JUDGMENT_QUESTIONS), "Judgment": sc["label"], "In full": sc["statement"],
         "By": sc["horizon"].dt.year.astype(str),
-        "Likelihood": [f"{config.likelihood_words(a, b, scale, lowest)} ({a}–{b}%; central {c}%)"
-                       for a, b, c in zip(sc["p_low"], sc["p_high"], sc["p_central"])],
+        "Likelihood": [f"{config.likelihood_words(a, b, scale, lowest)} ({a}–{b}%)"
+                       for a, b in zip(sc["p_low"], sc["p_high"])],
+        "Central": [f"{c}%" for c in sc["p_central"]],
         "Confidence": sc["confidence"], "Why": sc["basis"], "Resolves": sc["resolution"],
         "Sources": sc["sources"].map(lambda s: s[:2]),
     }), "scenarios")

@@ -208,6 +208,7 @@ class Block:
 class Section:
     name: str
     blocks: list[Block]
+    online: bool = False  # marked {.online}: in the HTML edition only
 
 
 @dataclass
@@ -219,6 +220,8 @@ class Renderer:
     final: bool = False  # the second pass: every reference must resolve
     notebook: bool = False  # for notebook 05: figures by reference, facts without their cards
     used_first: list[str] = field(default_factory=list)  # the facts the whole text uses (from the first pass)
+    online_order: list[str] = field(default_factory=list)  # exhibits placed in an online section (first pass)
+    cite_print_order: list[str] = field(default_factory=list)  # sources cited outside online sections (first pass)
 
     def __post_init__(self):
         from . import data
@@ -228,6 +231,9 @@ class Renderer:
         self.figures_seen: list[str] = []
         self.tables_seen: list[str] = []
         self.cited: list[str] = []
+        self.cited_print: list[str] = []  # cited outside an online section: the printed list
+        self.online_seen: list[str] = []  # exhibits placed in an online section
+        self.in_online = False  # rendering a section marked {.online}: in the HTML edition only
         self.used: list[dict] = []
         self.blocks: list[str] = []
         self.template = ""
@@ -276,6 +282,8 @@ class Renderer:
                                   + facts_mod.suggest(sid, self.sources.index))
             if sid not in self.cited:
                 self.cited.append(sid)
+            if not self.in_online and sid not in self.cited_print:
+                self.cited_print.append(sid)
         order = self.cite_order or self.cited
         nums = sorted({order.index(s) + 1 for s in ids})
         return "[" + ", ".join(f'<a class="cite" href="#src-{n}">{n}</a>' for n in nums) + "]"
@@ -344,12 +352,17 @@ class Renderer:
             num, title, anchor = self.heading(path.stem)
             label = f"{num}. {title}" if num else title
             cls = "annex" if num.startswith("Annex") else ("section" if num else "unnumbered")
+            if self.is_online(path):
+                cls += " online-only"
             items.append(f'<li class="{cls}"><a href="#{esc(anchor)}">{esc(label)}</a></li>')
         return self._block(f'<nav class="contents"><ol>{"".join(items)}</ol></nav>')
 
     def ref(self, name: str) -> str:
+        """'Table 3', linked; an exhibit of an online section, referred to from a printed one, says where it is."""
         kind, n = self._number(name)
-        return f'<a href="#{kind.lower()}-{n}">{kind} {n}</a>'
+        where = ('<span class="print-only"> in the HTML edition</span>'
+                 if name in (self.online_order or self.online_seen) and not self.in_online and not self.notebook else "")
+        return f'<a href="#{kind.lower()}-{n}">{kind} {n}</a>{where}'
 
     @staticmethod
     def _split_caption(text: str) -> tuple[str, str]:
@@ -363,15 +376,16 @@ class Renderer:
         self.blocks.append(html_text)
         return "\n\n" + BLOCK.format(len(self.blocks) - 1) + "\n\n"
 
-    def figure(self, name: str, width: str = "100%", online: bool = False, caller=None) -> str:
-        """A numbered figure from figures/; ``online=True``: drawn in the HTML edition only, the PDF keeps its caption
-        and says where it is (a supporting chart that would cost the printed brief a page)."""
+    def figure(self, name: str, width: str = "100%", caller=None) -> str:
+        """A numbered figure from figures/ (in a section marked {.online}: in the HTML edition only)."""
         path = paths.FIGURES_DIR / f"{name}.svg"
         if not path.exists():
             raise RenderError(f"figure '{name}' not found: {paths.rel(path)}")
         if name in self.figures_seen:
             raise RenderError(f"figure '{name}' is placed twice")
         self.figures_seen.append(name)
+        if self.in_online:
+            self.online_seen.append(name)
         n = len(self.figures_seen)
         caption, source = self._split_caption(caller() if caller else "")
         svg = path.read_bytes()
@@ -381,13 +395,11 @@ class Renderer:
         else:  # the HTML brief is one self-contained file
             uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
         alt = re.sub(r"<[^>]+>", "", re.sub(r'<span class="fact-card".*?</span></span>', "</span>", caption))
-        note = ('<p class="print-note">The figure is in the HTML edition of this brief; its data are published '
-                'with it.</p>') if online else ""
         return self._block(
-            f'<figure class="figure{" online" if online else ""}" id="figure-{n}">'
+            f'<figure class="figure" id="figure-{n}">'
             f'<img src="{uri}" alt="{esc(html.unescape(alt))}" style="width:{esc(width)}"/>'
             f'<figcaption><span class="label">Figure {n}.</span> {caption}'
-            f'<span class="source">Source: {source}</span></figcaption>{note}</figure>')
+            f'<span class="source">Source: {source}</span></figcaption></figure>')
 
     def table(self, name: str, widths: dict | None = None, classes: str = "", online_columns=(), caller=None) -> str:
         """A numbered table; ``online_columns`` (long prose, such as each scenario's reasoning) are shown in the HTML
@@ -397,6 +409,8 @@ class Renderer:
         if name in self.tables_seen:
             raise RenderError(f"table '{name}' is placed twice")
         self.tables_seen.append(name)
+        if self.in_online:
+            self.online_seen.append(name)
         n = len(self.tables_seen)
         caption, source = self._split_caption(caller() if caller else "")
         widths = widths or {}
@@ -408,7 +422,7 @@ class Renderer:
                        for c in t.names)
         body = []
         shown = df
-        if self.notebook and "online" in classes.split() and len(df) > NOTEBOOK_ROWS:
+        if self.notebook and self.in_online and len(df) > NOTEBOOK_ROWS:
             shown = df.head(NOTEBOOK_ROWS)  # the notebook stays small: the first rows, the rest in the HTML brief
         for row in shown.itertuples(index=False):
             cells = []
@@ -421,10 +435,7 @@ class Renderer:
                 else:
                     cells.append(f"<td{col[c]}>{esc(v)}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
-        # A long reference table marked "online" is complete in the HTML edition; the PDF keeps its caption and says
-        # where the rows are (the data files hold them too).
-        online = ("<p class=\"print-note\">The table's " + f"{len(df):,}" + " rows are in the HTML edition of this "
-                  "brief and in its data.</p>") if "online" in classes.split() else ""
+        online = ""
         if len(shown) < len(df):
             online += (f"<p>The first {len(shown)} of {len(df):,} rows; all are in report/brief.html and "
                        f"data/processed/tables/{name}.csv.</p>")
@@ -451,10 +462,14 @@ class Renderer:
                               "name each in it")
         return text
 
-    def n_cited(self) -> str:
-        """How many sources this text cites (the length of the list ``sources_list`` prints), counted in the
-        first pass."""
-        return f"{len(self.cite_order or self.cited):,}"
+    def n_cited(self, where: str = "print") -> str:
+        """How many sources the printed text cites (the list ``sources_list`` prints), or with ``"online"`` how
+        many more the online sections alone cite; counted in the first pass."""
+        everything = self.cite_order or self.cited
+        printed = self.cite_print_order if self.cite_order else self.cited_print
+        if where not in ("print", "online"):
+            raise RenderError(f"n_cited('{where}'): say 'print' or 'online'")
+        return f"{len(printed) if where == 'print' else len(everything) - len(printed):,}"
 
     def changes_since(self) -> str:
         """The annex on what changed since the last published edition (data/editions/): numbers that moved, with
@@ -524,6 +539,13 @@ class Renderer:
 
     def sources_list(self) -> str:
         order = self.cite_order or self.cited
+        printed = set(self.cite_print_order if self.cite_order else self.cited_print)
+        # sources cited only in online sections come last (those sections follow every printed one), so the
+        # printed list, which leaves them out, has no gap in its numbers
+        first_online = next((n for n, sid in enumerate(order) if sid not in printed), len(order))
+        if any(sid in printed for sid in order[first_online:]):
+            raise RenderError("a section marked {.online} comes before a printed section that cites sources: "
+                              "put the online sections last, before the list of sources")
         accessed = {self.sources.loc[sid, "date_accessed"] for sid in order}
         common = accessed.pop() if len(accessed) == 1 else None
         items = []
@@ -539,7 +561,8 @@ class Renderer:
             when = "" if common and not undated else \
                 f" (accessed {facts_mod.long_date(s['date_accessed'].date().isoformat())})"
             stop = "" if published.endswith(".") else "."  # 'n.d.' ends the date already: no 'n.d..'
-            items.append(f'<li id="src-{n}" value="{n}">{esc(s["publisher"])}, <i>{esc(s["title"])}</i>{published}{stop} '
+            online = "" if sid in printed else ' class="online-only"'
+            items.append(f'<li id="src-{n}" value="{n}"{online}>{esc(s["publisher"])}, <i>{esc(s["title"])}</i>{published}{stop} '
                          f'<a href="{esc(s["url"])}">{esc(shown)}</a>{when}.</li>')
         note = (f'<p class="sources-note">Every source was read, as a stored copy, on '
                 f'{facts_mod.long_date(common.date().isoformat())}.</p>' if common is not None else "")
@@ -559,6 +582,12 @@ class Renderer:
                            rng=lambda a, b: f"{a}\u2013{b}")
         return env
 
+    @staticmethod
+    def is_online(path: Path) -> bool:
+        """A section whose heading is marked {.online} is in the HTML edition only (full tables, supporting charts)."""
+        m = HEADING.search(path.read_text(encoding="utf-8"))
+        return bool(m) and "online" in _classes(m)
+
     def template_files(self) -> list[Path]:
         files = sorted(self.text_dir.glob("*.md"))
         if not files:
@@ -571,6 +600,7 @@ class Renderer:
         for path in self.template_files():
             self.template = path.name
             self.blocks = []
+            self.in_online = self.is_online(path)
             try:
                 text = env.get_template(path.name).render()
             except Exception as exc:  # noqa: BLE001 - every failure is reported with file and line
@@ -583,7 +613,9 @@ class Renderer:
                 + (f' class="{esc(" ".join(c for c in _classes(m) if c != "unnumbered"))}"'
                    if [c for c in _classes(m) if c != "unnumbered"] else "")
                 + f'>{esc(label)}</h2>'), text, count=1)
-            sections.append(Section(path.stem, _split(text, self.blocks)))
+            if self.in_online:
+                text = self._block('<section class="online-only">') + text + self._block("</section>")
+            sections.append(Section(path.stem, _split(text, self.blocks), self.in_online))
         return sections
 
 
@@ -699,6 +731,10 @@ class Rendered:
         from IPython.display import HTML, display
 
         for s in self.sections:
+            if s.online:  # the notebook stays small: the HTML edition's own full tables and charts are named, not shown
+                heading = next(b.content for b in s.blocks if b.content.startswith("<h2"))
+                display(HTML(f'{heading}<p>Full tables and supporting charts: see report/brief.html.</p>'))
+                continue
             display(HTML(self.section_html(s)))
 
     def facts_used(self) -> pd.DataFrame:
@@ -727,6 +763,7 @@ def render(text_dir: Path | None = None, notebook: bool = False) -> Rendered:
     first.render_all()
     second = Renderer(text_dir, figure_order=first.figures_seen, table_order=first.tables_seen,
                       cite_order=first.cited, final=True, notebook=notebook,
-                      used_first=[u["fact_id"] for u in first.used])
+                      used_first=[u["fact_id"] for u in first.used], online_order=first.online_seen,
+                      cite_print_order=first.cited_print)
     sections = second.render_all()
     return Rendered(sections, second.used, second.cited, second.figures_seen, second.tables_seen, second.facts)

@@ -87,7 +87,9 @@ DISPLAY_TABLES = (
     DisplayTable("likelihood_scale", (Column("Words"), Column("Probability")),
         key=("Words",), description="The likelihood words of the brief and the probabilities they stand for"),
     DisplayTable("scenarios", (
-        Column("Question"), Column("Judgment"), Column("By"), Column("Likelihood"), Column("Confidence"), Column("Why"),
+        Column("Question"), Column("Judgment"), Column("In full"), Column("By"), Column("Likelihood"), Column("Central"),
+        Column("Confidence"),
+        Column("Why"),
         Column("Resolves"), _sources()),
         key=("Judgment",), cite=("Sources",),
         description="Every judgment, scenario sets and single calls, with its likelihood, horizon and reasoning"),

@@ -32,6 +32,7 @@ JUDGMENT_QUESTIONS = {
     "border": "Border violence",
     "afghanistan": "Tajikistan and the Taliban",
     "csto": "The alliance",
+    "ukraine": "Belarus and the war",
     "candidates": "Observer and partner status",
     "balance": "The balance with NATO",
 }
