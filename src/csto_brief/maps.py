@@ -294,12 +294,15 @@ def locator_map(countries, statuses: dict[str, str], borders: dict[str, object],
         _plot(for_print(_in_view(lakes, extent_lonlat, 8.0), LOCATOR_CRS, frame_xy, tol),
               ax=ax, color=WATER, edgecolor="none", zorder=2.5)
     handles = []
-    widths = (2.0, 2.2, 1.6)
-    dashes = ("solid", (0, (1, 0.6)), (0, (3, 1)))
-    for (label, line), lw, ls in zip(borders.items(), widths, dashes):
+    # three borders told apart in print by weight, pattern and tone: the Tajik one solid, the Uzbek one dotted, the
+    # context border grey and dashed
+    widths = (2.0, 2.2, 1.3)
+    dashes = ("solid", (0, (1, 0.6)), (0, (4, 2)))
+    colours = (HIGHLIGHT, HIGHLIGHT, "#7a7a7a")
+    for (label, line), lw, ls, c in zip(borders.items(), widths, dashes, colours):
         for_print(gpd.GeoSeries([line], crs="EPSG:4326"), LOCATOR_CRS, frame_xy, tol).plot(
-            ax=ax, color=HIGHLIGHT, linewidth=lw, linestyle=ls, zorder=4)
-        handles.append(Line2D([], [], color=HIGHLIGHT, lw=lw, ls=ls, label=label))
+            ax=ax, color=c, linewidth=lw, linestyle=ls, zorder=4)
+        handles.append(Line2D([], [], color=c, lw=lw, ls=ls, label=label))
     rect = box(x0, y0, x1, y1).exterior.segmentize((x1 - x0) / 50)
     inv = Transformer.from_crs(LOCATOR_CRS, "EPSG:4326", always_xy=True)
     lon, lat = inv.transform(*np.asarray(rect.coords).T)
