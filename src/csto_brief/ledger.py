@@ -143,6 +143,9 @@ def record_cutoff(F) -> pd.Series:
     newest = max(dated["date_published"], key=lambda d: (d + "-99-99")[:10])
     F.add("evidence_cutoff", newest, type="text", sources=dated.index[dated["date_published"] == newest].tolist()[:3],
           derived_from=SOURCES, note="the publication date of the newest source the fact base relies on")
+    days = dated[dated["date_published"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")]["date_published"]
+    F.add("evidence_newest_day", max(days), type="text", sources=days.index[days == max(days)].tolist()[:3],
+          derived_from=SOURCES, note="the newest source the fact base relies on that is dated to the day")
     F.add("n_sources_relied", len(relied), unit="sources", derived_from=SOURCES)
     F.add("n_sources", len(src), unit="sources", derived_from=SOURCES)
     return pd.Series({"sources relied on": len(relied), "evidence cut-off": newest})

@@ -42,7 +42,7 @@ def record_model(F, judg: pd.DataFrame, cfg: dict, scores: pd.DataFrame) -> None
     F.add("seed", cfg["seed"], derived_from="brief.toml", display=str(cfg["seed"]))
     for st in sm.STATUSES:
         r = judg[(judg["candidate"] == "IND") & (judg["status"] == st)].iloc[0]
-        for k in ("central", "demand", "supply", "p05", "p95"):
+        for k in ("central", "demand", "supply", "p05", "median", "p95"):
             F.add(f"ind_{st}_{k}", float(r[k]), digits=0, **MODEL)
         F.add(f"ind_{st}_words", r["words"], **MODEL)
         F.add(f"ind_{st}_confidence", r["confidence"], **MODEL)
@@ -102,5 +102,9 @@ def save_candidates(judg: pd.DataFrame, names: dict) -> pd.DataFrame:
         "State": [names[c] for c in order],
         **{f"{st.capitalize()} status (model score, 0–100)":
            [f"{piv.loc[c, ('words', st)]} ({piv.loc[c, ('central', st)]:.0f})" for c in order] for st in ("observer", "partner")},
-        "Robustness": [piv.loc[c, ("confidence", "observer")] for c in order],
+        # one word when both statuses agree, else each status's own
+        "Robustness": [piv.loc[c, ("confidence", "observer")] if piv.loc[c, ("confidence", "observer")] ==
+                       piv.loc[c, ("confidence", "partner")] else
+                       f"{piv.loc[c, ('confidence', 'observer')]} (observer), {piv.loc[c, ('confidence', 'partner')]} (partner)"
+                       for c in order],
     }), "candidates")
