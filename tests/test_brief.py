@@ -156,7 +156,7 @@ def test_pdf_has_title_cut_off_sections_and_captions(pdf_text):
     text = "\n".join(p.read_text(encoding="utf-8") for p in printed)
     n_fig, n_tab = len(re.findall(r"call figure\(", text)), len(re.findall(r"call table\(", text))
     n_tab += 2  # the changes annex's two tables (changes_since)
-    assert n_fig >= 6 and n_tab >= 8
+    assert n_fig >= 5 and n_tab >= 8
     # the printed exhibits come first, numbered without a gap; the HTML edition's own follow
     for n in range(1, n_fig + 1):
         assert f"Figure {n}. " in pdf_text, n
@@ -248,7 +248,7 @@ def test_notebook_05_shows_the_brief_small_with_figures_by_reference():
     online = re.findall(r'<section class="online-only">.*?</section>', page, flags=re.S)
     assert len(online) == 1 and "Full tables and supporting charts: see report/brief.html." in shown
     page = page.replace(online[0], "")
-    assert len(figures) == page.count('<figure class="figure') >= 6
+    assert len(figures) == page.count('<figure class="figure') >= 5
     assert all((paths.FIGURES_DIR / f"{f}.svg").exists() for f in figures)
     assert len(re.findall(r'<span class="fact" title="', shown)) == len(re.findall(r'<span class="fact" data-fact=', page))
 
