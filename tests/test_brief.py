@@ -96,7 +96,7 @@ def test_headline_numbers_read_as_the_data_say(pdf_text, used_facts):
     # the body rounds the ministry's 1,344.15 km to whole kilometres (no false precision); Annex B keeps it
     assert shown["tjk_official_km"][0] == f"{float(facts.load_all().loc['tjk_official_km', 'value']):,.0f}"
     assert f"Tajik–Afghan border: {shown['tjk_official_km'][0]} km (Tajik foreign ministry)" in pdf_text
-    assert (f"India obtains CSTO observer or partner status by {f['kj_india_status_by']}: "
+    assert (f"India obtains CSTO observer or partner status by the end of {f['kj_india_status_by']}: "
             f"{f['kj_india_status']} ({f['kj_india_status_range']})") in pdf_text
 
 
