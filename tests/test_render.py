@@ -244,3 +244,24 @@ def test_a_new_fact_not_yet_recorded_says_which_notebook_to_run(tmp_path, monkey
     with pytest.raises(render.RenderError, match=r"line 3: no fact 'tkm_afg_km' in data/processed/facts yet: notebook "
                                                  r"02-map-and-measure-borders records it; run `make brief`"):
         render.render(d)
+
+
+def test_a_section_marked_online_is_in_the_html_edition_only_and_print_says_where(tmp_path):
+    """Its exhibits follow the printed ones in number, a printed reference to them says where they are, and the
+    sources it alone cites are listed last, hidden in print, so the printed list has no gap."""
+    d = _write(tmp_path, "01-a.md", "## A\n\nOne {{ cite('cia-world') }}; see {{ ref('candidates') }}.\n")
+    _write(tmp_path, "F-online.md", "## Full tables {.online}\n\nTwo {{ cite('ministry-of-2013') }}.\n\n"
+                                    "{% call table('candidates') %}A table. Source: us.{% endcall %}\n")
+    _write(tmp_path, "Z-sources.md", "## Sources {.unnumbered}\n\n{{ sources_list() }}\n\n"
+                                     "{{ n_cited() }} printed, {{ n_cited('online') }} more.\n")
+    out = render.render(d)
+    html = out.body_html()
+    assert 'Table 1</a><span class="print-only"> in the HTML edition</span>' in html
+    online = html[html.index('<section class="online-only">'):html.index("</section>")]
+    assert 'id="table-1"' in online and "Full tables" in online
+    assert '<li id="src-1" value="1">' in html and '<li id="src-2" value="2" class="online-only">' in html
+    assert "1 printed, 1 more." in html
+    # an online section before a printed one that cites would leave a gap in the printed list: refused
+    (d / "F-online.md").rename(d / "00-online.md")
+    with pytest.raises(render.RenderError, match=r"put the online sections last"):
+        render.render(d)

@@ -435,17 +435,17 @@ class Renderer:
                 else:
                     cells.append(f"<td{col[c]}>{esc(v)}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
-        online = ""
+        notes = ""
         if len(shown) < len(df):
-            online += (f"<p>The first {len(shown)} of {len(df):,} rows; all are in report/brief.html and "
+            notes += (f"<p>The first {len(shown)} of {len(df):,} rows; all are in report/brief.html and "
                        f"data/processed/tables/{name}.csv.</p>")
         if online_columns:
-            online += (f'<p class="print-note print-only">The column{"s" if len(online_columns) > 1 else ""} '
+            notes += (f'<p class="print-note print-only">The column{"s" if len(online_columns) > 1 else ""} '
                        f'{", ".join(online_columns)} {"are" if len(online_columns) > 1 else "is"} in the HTML edition.</p>')
         return self._block(
             f'<figure class="table {esc(classes)}" id="table-{n}">'
             f'<figcaption><span class="label">Table {n}.</span> {caption}</figcaption>'
-            f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{online}'
+            f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{notes}'
             f'<p class="source">Source: {source}</p></figure>')
 
     def names(self, ref, caller=None) -> str:
