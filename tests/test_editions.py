@@ -138,14 +138,14 @@ def test_publish_then_change_a_number_and_a_judgment_and_find_both_in_the_annex(
     res = py("-c", "from csto_brief import config, pipeline, render; "
                    "s = next(s for s in config.load().notebooks if s.path.startswith('notebooks/01')); "
                    "pipeline.execute_notebook(s); r = render.render(); "
-                   "s = next(s for s in r.sections if s.name == 'E-changes'); print(r.section_html(s))")
+                   "s = next(s for s in r.sections if s.name == 'C-changes'); print(r.section_html(s))")
     assert res.returncode == 0, res.stderr
     annex = res.stdout
     assert f"Edition {current} was published" in annex
     assert ("<td>Russia&#x27;s 2026 defence budget</td><td class=\"online-col\">dev_rus_defence_2026_n</td>"
             "<td>12,930</td><td>13,100</td><td>new data year</td><td>The budget as amended</td>") in annex
     assert ("<td>moved</td><td>10–20%, moderate confidence</td><td>20–40%, moderate confidence</td>"
-            "<td>A state applied for observer status</td>") in annex
+            "<td class=\"online-col\">A state applied for observer status</td>") in annex
 
 
 def test_no_judgment_is_past_its_horizon_today_without_an_outcome():

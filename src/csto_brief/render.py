@@ -332,16 +332,19 @@ class Renderer:
 
     def sec(self, *names: str) -> str:
         """'Section 2', 'Annex B' or 'Sections 2 and 3', linked, for the templates named (file names without .md)."""
-        parts = []
+        parts, online = [], False
         for name in names:
             num, _, anchor = self.heading(name)
             if not num:
                 raise RenderError(f"section '{name}' is not numbered, so it cannot be referred to by number")
             parts.append((num.startswith("Annex"), f'<a href="#{esc(anchor)}">{num.removeprefix("Annex ")}</a>'))
+            online = online or self.is_online(self.text_dir / f"{name}.md")
         annex = parts[0][0]
         word = ("Annex" if annex else "Section") + ("es" if annex and len(parts) > 1 else "s" if len(parts) > 1 else "")
         links = [p for _, p in parts]
-        return f"{word} " + (links[0] if len(links) == 1 else ", ".join(links[:-1]) + " and " + links[-1])
+        where = ('<span class="print-only"> in the HTML edition</span>'
+                 if online and not self.in_online and not self.notebook else "")
+        return f"{word} " + (links[0] if len(links) == 1 else ", ".join(links[:-1]) + " and " + links[-1]) + where
 
     def contents(self) -> str:
         """The list of sections and annexes, each linked (the PDF adds page numbers)."""
@@ -501,7 +504,7 @@ class Renderer:
                      **dict(zip(jtext["judgment_id"], jtext["statement"]))}
         jrows = "".join(f'<tr><td>{esc(label.get(r.judgment_id) or statement[r.judgment_id])}</td>'
                         f'<td class="online-col">{esc(statement[r.judgment_id])}</td>'
-                        f'<td>{esc(r.change)}</td><td>{esc(r.old)}</td><td>{esc(r.new)}</td><td>{esc(r.reason)}</td></tr>'
+                        f'<td>{esc(r.change)}</td><td>{esc(r.old)}</td><td>{esc(r.new)}</td><td class="online-col">{esc(r.reason)}</td></tr>'
                         for r in ch.judgments.itertuples())
         self.tables_seen.append("changes-facts")
         nf = len(self.tables_seen)
@@ -533,7 +536,9 @@ class Renderer:
             f'Judgments added, moved (range or confidence) or retired since edition {esc(since)}.</figcaption><table>'
             '<thead><tr><th style="width:22%">Judgment</th><th class="online-col">In full</th><th style="width:7%">Change</th>'
             '<th style="width:14%">Then</th>'
-            f'<th style="width:14%">Now</th><th>Why</th></tr></thead><tbody>{jrows}</tbody></table>'
+            f'<th style="width:14%">Now</th><th class="online-col">Why</th></tr></thead><tbody>{jrows}</tbody></table>'
+            '<p class="print-note print-only">Why each judgment was added, moved or retired is given beside it in the HTML '
+            'edition and in the data.</p>'
             '<p class="source">Source: csto-brief, published editions and judgments.</p></figure>'
             f'<p><strong>How past judgments fared.</strong> {esc(fared)}</p>')
 
@@ -733,7 +738,7 @@ class Rendered:
         for s in self.sections:
             if s.online:  # the notebook stays small: the HTML edition's own full tables and charts are named, not shown
                 heading = next(b.content for b in s.blocks if b.content.startswith("<h2"))
-                display(HTML(f'{heading}<p>Full tables and supporting charts: see report/brief.html.</p>'))
+                display(HTML(f'{heading}<p>In the HTML edition only: see report/brief.html.</p>'))
                 continue
             display(HTML(self.section_html(s)))
 
