@@ -364,3 +364,28 @@ def test_every_text_in_every_figure_is_at_least_7_pt_on_the_page():
         if on_page < 7 - 0.05:
             small[name] = round(on_page, 1)
     assert small == {}, small
+
+
+def _lowest_text(page) -> float | None:
+    """The height above the page's foot of its lowest line of text, the running footer left out."""
+    ys = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip() and not re.search(r"Evidence cut-off|Page \d+ of \d+", text):
+            ys.append(tm[5] * cm[3] + cm[5])
+
+    page.extract_text(visitor_text=visit)
+    return min(ys) if ys else None
+
+
+def test_no_page_is_under_half_full_except_before_an_annex(pdf_pages):
+    """A printed brief does not strand a paragraph on a page of its own: every page between the cover and the last
+    is at least half full, unless the next one starts an annex on a new page."""
+    pages = pypdf.PdfReader(PDF).pages
+    top = 814  # the first line under the running header (A4, brief.css)
+    bottom = 50  # the running footer
+    for n in range(1, len(pages) - 1):
+        lowest = _lowest_text(pages[n])
+        filled = (top - lowest) / (top - bottom) if lowest is not None else 0
+        starts_annex = re.search(r"^Annex [A-Z]\. ", pdf_pages[n + 1].split("\n", 3)[-1], flags=re.M)
+        assert filled >= 0.5 or starts_annex, f"page {n + 1} is {filled:.0%} full"
