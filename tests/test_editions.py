@@ -80,6 +80,9 @@ def test_reasons_are_carried_into_the_annex_and_stale_reasons_refused(frozen):
 
 def test_the_brier_score_of_settled_judgments(frozen):
     assert editions.score(pd.DataFrame(columns=["judgment_id", "edition", "outcome"])) == (0, None)
+    # a conditional judgment whose condition never arose is void: settled, not scored
+    void = pd.DataFrame([{"judgment_id": "x", "edition": "1.0", "outcome": None}])
+    assert editions.score(void) == (0, None)
     out = pd.DataFrame([{"judgment_id": "x", "edition": "1.0", "outcome": 1},
                         {"judgment_id": "old", "edition": "1.0", "outcome": 0}])
     n, brier = editions.score(out)

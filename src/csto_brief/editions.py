@@ -207,13 +207,15 @@ def score(outcomes: pd.DataFrame) -> tuple[int, float | None]:
         return 0, None
     gaps = []
     for r in outcomes.itertuples():
+        if pd.isna(r.outcome) or str(r.outcome).strip() == "":
+            continue  # void: a conditional judgment whose condition never arose is settled, not scored
         j = frozen_judgments(r.edition).set_index("judgment_id")
         if r.judgment_id not in j.index:
             raise EditionError(f"data/raw/outcomes.csv: judgment '{r.judgment_id}' is not in edition {r.edition}")
         p = float(j.loc[r.judgment_id, "p_central"] or (float(j.loc[r.judgment_id, "p_low"])
                                                          + float(j.loc[r.judgment_id, "p_high"])) / 2) / 100
         gaps.append((p - int(r.outcome)) ** 2)
-    return len(gaps), sum(gaps) / len(gaps)
+    return (len(gaps), sum(gaps) / len(gaps)) if gaps else (0, None)
 
 
 def due(on, judgments_now: pd.DataFrame, outcomes: pd.DataFrame) -> list[str]:

@@ -416,7 +416,8 @@ OUTCOMES = Table(
         Column("judgment_id", pattern=r"[a-z][a-z0-9-]*"),  # of this edition or of a published one (data/editions/)
         Column("edition", pattern=r"\d+\.\d+"),
         Column("resolved_on", kind="date"),
-        Column("outcome", kind="int", min=0, max=1),  # 1: it happened as judged; 0: it did not
+        # 1: it happened as judged; 0: it did not; empty: void, the condition of a conditional judgment never arose
+        Column("outcome", kind="int", min=0, max=1, required=False),
         Column("sources", kind="ids", refs="sources.csv:source_id"),
         Column("note", required=False),
     ),
