@@ -211,6 +211,19 @@ class Section:
     online: bool = False  # marked {.online}: in the HTML edition only
 
 
+def _title(source) -> str:
+    """A source's title as a list of sources prints it: its own title in italics; a title we supplied, because the
+    copy read shows none, in square brackets (the bibliographic convention), without our 'Report on:' and year."""
+    title = str(source["title"]).strip()
+    if title.endswith(".") and not title.endswith("..."):
+        title = title[:-1]  # the list adds its own punctuation
+    if source.get("title_kind", "") != "descriptive":
+        return f"<i>{esc(title)}</i>"
+    title = re.sub(r"^Report on:?\s+", "", title)
+    title = re.sub(r"\s+\(\d{4}\)$", "", title)
+    return f"[{esc(title[:1].upper() + title[1:])}]"
+
+
 @dataclass
 class Renderer:
     text_dir: Path = TEXT_DIR
@@ -567,7 +580,7 @@ class Renderer:
                 f" (accessed {facts_mod.long_date(s['date_accessed'].date().isoformat())})"
             stop = "" if published.endswith(".") else "."  # 'n.d.' ends the date already: no 'n.d..'
             online = "" if sid in printed else ' class="online-only"'
-            items.append(f'<li id="src-{n}" value="{n}"{online}>{esc(s["publisher"])}, <i>{esc(s["title"])}</i>{published}{stop} '
+            items.append(f'<li id="src-{n}" value="{n}"{online}>{esc(s["publisher"])}, {_title(s)}{published}{stop} '
                          f'<a href="{esc(s["url"])}">{esc(shown)}</a>{when}.</li>')
         note = (f'<p class="sources-note">Every source was read, as a stored copy, on '
                 f'{facts_mod.long_date(common.date().isoformat())}.</p>' if common is not None else "")
