@@ -171,6 +171,12 @@ def test_pdf_has_title_cut_off_sections_and_captions(pdf_text):
     assert f"Page 1 of {pages}" in pdf_text
 
 
+def test_the_summary_fits_on_its_page(pdf_pages):
+    """The summary is one page: its bottom line, its key judgments and what it does not cover are read together."""
+    page = next(t for t in pdf_pages if "Bottom line" in t)
+    assert "Not covered." in page and "Key judgments" in page
+
+
 def test_the_body_fits_in_nine_pages(pdf_pages):
     """From the summary to the last section before the annexes: at most nine pages, as a policy brief."""
     pages = pdf_pages
