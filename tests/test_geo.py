@@ -232,3 +232,25 @@ def test_an_unknown_country_lists_what_the_layer_holds():
     with pytest.raises(geo.GeoError, match=r"unknown country 'Turkmenia'.*it holds: AFG Afghanistan, KGZ Kyrgyzstan, "
                                            r"TJK Tajikistan, TKM Turkmenistan, UZB Uzbekistan"):
         geo.shared_border(geo.load("dcw_countries"), "Turkmenia", "AFG")
+
+
+def test_colliding_place_labels_are_found_however_they_are_placed():
+    """Place labels are annotations, offset in points from the place they name: the collision check tests the place,
+    not the offset, so two labels drawn over each other are caught, and labels apart are not."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from csto_brief import maps
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.set_xlim(500_000, 600_000)
+    ax.set_ylim(4_100_000, 4_200_000)
+    ax.annotate("Farkhor", (550_000, 4_150_000), xytext=(6, 0), textcoords="offset points", fontsize=7)
+    ax.annotate("Panji Poyon", (552_000, 4_150_000), xytext=(6, 0), textcoords="offset points", fontsize=7)
+    ax.annotate("Khorugh", (510_000, 4_110_000), xytext=(6, 0), textcoords="offset points", fontsize=7)
+    assert maps.text_overlaps(fig) == [("Farkhor", "Panji Poyon")]
+    with pytest.raises(ValueError, match="labels collide: 'Farkhor' and 'Panji Poyon'"):
+        maps.check_labels(fig)
+    plt.close(fig)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib import patheffects
+from matplotlib.text import Annotation
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon as MplPolygon
 from pyproj import Transformer
@@ -45,9 +46,11 @@ PLACE_STYLE = {  # marker, size, face colour, edge colour
     "crossing": ("D", 20, style.OKABE_ITO["blue"], "white"),
     "base_site": ("^", 34, style.OKABE_ITO["vermillion"], "white"),
     "exercise_range": ("P", 40, style.OKABE_ITO["purple"], "white"),
+    "incident_district": ("X", 44, style.OKABE_ITO["orange"], style.INK),
 }
 PLACE_LABEL = {"capital": "Capital", "town": "Town", "crossing": "Border crossing (bridge)",
-               "base_site": "Site used by Russia's 201st base", "exercise_range": "Range used in CSTO exercises"}
+               "base_site": "Site used by Russia's 201st base", "exercise_range": "Range used in CSTO exercises",
+               "incident_district": "Border incident of 2026, at its district's centre"}
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 
 # Lines are drawn at print resolution: simplified (in the map's projected CRS) to within this distance
@@ -219,7 +222,9 @@ def text_overlaps(fig) -> list[tuple[str, str]]:
     items = []
     for ax in fig.axes:
         for t in ax.texts:
-            if t.get_clip_on() and not ax.bbox.contains(*ax.transData.transform(t.get_position())):
+            # an annotation's position is its offset from the point it labels: test the point, in data units
+            anchor = t.xy if isinstance(t, Annotation) else t.get_position()
+            if t.get_clip_on() and not ax.bbox.contains(*ax.transData.transform(anchor)):
                 continue  # clipped away: not drawn
             if t.get_visible() and t.get_text().strip():
                 items.append((t.get_text(), t.get_window_extent(renderer).shrunk(0.96, 0.9)))

@@ -119,7 +119,7 @@ BORDER_LENGTHS = Table(
     description="Border lengths published by authorities, to set against the measured ones",
 )
 
-PLACE_KINDS = ("capital", "town", "crossing", "base_site", "exercise_range")
+PLACE_KINDS = ("capital", "town", "crossing", "base_site", "exercise_range", "incident_district")
 PLACES = Table(
     "places.csv",
     (
