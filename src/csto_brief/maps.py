@@ -50,7 +50,7 @@ PLACE_STYLE = {  # marker, size, face colour, edge colour
 }
 PLACE_LABEL = {"capital": "Capital", "town": "Town", "crossing": "Border crossing (bridge)",
                "base_site": "Site used by Russia's 201st base", "exercise_range": "Range used in CSTO exercises",
-               "incident_district": "Border incident of 2026, at its district's centre"}
+               "incident_district": "Border incident, 2026 (district centre)"}
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 
 # Lines are drawn at print resolution: simplified (in the map's projected CRS) to within this distance
