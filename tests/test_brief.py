@@ -395,3 +395,18 @@ def test_no_page_is_under_half_full_except_before_an_annex(pdf_pages):
         filled = (top - lowest) / (top - bottom) if lowest is not None else 0
         starts_annex = re.search(r"^Annex [A-Z]\. ", pdf_pages[n + 1].split("\n", 3)[-1], flags=re.M)
         assert filled >= 0.5 or starts_annex, f"page {n + 1} is {filled:.0%} full"
+
+
+def test_the_cut_off_counts_the_datasets_editions_too():
+    """The evidence cut-off is the newest evidence relied on, the external datasets' editions included: a data
+    edition newer than every news report moves it (the World Bank's edition of 13 July 2026 did)."""
+    from csto_brief import provenance
+
+    f = facts.load_all()
+    newest_day = pd.Timestamp(f.loc["evidence_newest_day", "value"])
+    for path in provenance.raw_files():
+        rec = provenance.load_record(path)["origin"]
+        edition = str(rec["date_published"])
+        if rec["producer"].startswith("csto-brief project") or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", edition):
+            continue
+        assert pd.Timestamp(edition) <= newest_day, (paths.rel(path), edition)

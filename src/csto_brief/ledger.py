@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from . import config, data, facts, membership, schemas, tables, vocab
+from . import config, data, facts, membership, paths, schemas, tables, vocab
 
 CLAIMS = ["data/raw/claims.csv", "data/raw/claim_checks.csv"]
 EVENTS = ["data/raw/alliance_events.csv"]
@@ -140,12 +140,24 @@ def record_cutoff(F) -> pd.Series:
     dated = src.loc[sorted(relied)]
     if "date_basis" in dated:
         dated = dated[dated["date_basis"] != "stored-copy"]
+    # the external datasets the analysis reads (their provenance records give each edition's date) are evidence too
+    from . import provenance
+
+    editions = {}
+    for f in provenance.raw_files():
+        rec = provenance.load_record(f)["origin"]
+        if not str(rec["producer"]).startswith("csto-brief project"):
+            editions[paths.rel(f)] = str(rec["date_published"])
+    dated = pd.concat([dated[["date_published"]],
+                       pd.DataFrame({"date_published": list(editions.values())}, index=list(editions))])
     newest = max(dated["date_published"], key=lambda d: (d + "-99-99")[:10])
-    F.add("evidence_cutoff", newest, type="text", sources=dated.index[dated["date_published"] == newest].tolist()[:3],
+    F.add("evidence_cutoff", newest, type="text",
+          sources=[i for i in dated.index[dated["date_published"] == newest] if i in src.index][:3],
           derived_from=SOURCES, note="the publication date of the newest source the fact base relies on")
     days = dated[dated["date_published"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")]["date_published"]
-    F.add("evidence_newest_day", max(days), type="text", sources=days.index[days == max(days)].tolist()[:3],
-          derived_from=SOURCES, note="the newest source the fact base relies on that is dated to the day")
+    F.add("evidence_newest_day", max(days), type="text",
+          sources=[i for i in days.index[days == max(days)] if i in src.index][:3],
+          derived_from=SOURCES, note="the newest source (or dataset edition) relied on that is dated to the day")
     F.add("n_sources_relied", len(relied), unit="sources", derived_from=SOURCES)
     F.add("n_sources", len(src), unit="sources", derived_from=SOURCES)
     return pd.Series({"sources relied on": len(relied), "evidence cut-off": newest})
