@@ -143,11 +143,7 @@ def record_cutoff(F) -> pd.Series:
     # the external datasets the analysis reads (their provenance records give each edition's date) are evidence too
     from . import provenance
 
-    editions = {}
-    for f in provenance.raw_files():
-        rec = provenance.load_record(f)["origin"]
-        if not str(rec["producer"]).startswith("csto-brief project"):
-            editions[paths.rel(f)] = str(rec["date_published"])
+    editions = {paths.rel(f): str(origin["date_published"]) for f, origin in provenance.external_datasets()}
     dated = pd.concat([dated[["date_published"]],
                        pd.DataFrame({"date_published": list(editions.values())}, index=list(editions))])
     newest = max(dated["date_published"], key=lambda d: (d + "-99-99")[:10])

@@ -48,6 +48,17 @@ def raw_files(raw_dir: Path | None = None) -> list[Path]:
                   and not p.name.startswith("."))
 
 
+def external_datasets(raw_dir: Path | None = None) -> list[tuple[Path, dict]]:
+    """The raw files that are other producers' datasets (not the project's own compilations), each with the origin
+    part of its provenance record: the table of datasets and the evidence cut-off both read these."""
+    out = []
+    for f in raw_files(raw_dir):
+        origin = load_record(f)["origin"]
+        if not str(origin["producer"]).startswith("csto-brief project"):
+            out.append((f, origin))
+    return out
+
+
 def load_record(data_file: Path) -> dict:
     return copy.deepcopy(_read_record(data_file))
 
