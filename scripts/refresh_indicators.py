@@ -19,9 +19,10 @@ Editions it follows: SIPRI 1949-2025 (April 2026 release: Current US$, Share of 
 and Local currency calendar years - stored in units); WDI bulk files (SP.POP.TOTL and NY.GDP.MKTP.CD: the two
 newest years; AG.SRF.TOTL.K2 and MS.MIL.TOTL.P1: the newest; PA.NUS.PPP and PA.NUS.FCRF: the two newest years,
 with the currency each is stated in); the CIA World Factbook as JSON (factbook/factbook.json; the Factbook was
-discontinued in February 2026, so its last profiles stay the cross-check). Not refreshed automatically: NATO's
-personnel (Table 7), NATO's 2025-2026 figures as quoted (nato_share_gdp_quoted.csv), NATO's pledges
-(nato_pledges.csv) and the cross-check notes: they are read and typed from their sources.
+discontinued in February 2026, so its last profiles stay the cross-check); NATO's personnel (Table 7), read
+from the release's PDF with pdftotext. Not refreshed automatically: NATO's 2025-2026 figures as quoted
+(nato_share_gdp_quoted.csv), NATO's pledges (nato_pledges.csv) and the cross-check notes: they are read and
+typed from their sources.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from csto_brief import paths, providers
 WDI_URL = "https://api.worldbank.org/v2/en/indicator/{code}?downloadformat=csv"
 SIPRI_XLSX = "https://www.sipri.org/sites/default/files/SIPRI-Milex-data-1949-2025_v1.2.xlsx"
 NATO_XLSX = "https://www.nato.int/nato_static_fl2014/assets/pdf/2024/6/pdf/240617-def-exp-2024-TABLES-en.xlsx"
+NATO_PDF = "https://www.nato.int/nato_static_fl2014/assets/pdf/2024/6/pdf/240617-def-exp-2024-en.pdf"
 FACTBOOK_URL = "https://raw.githubusercontent.com/factbook/factbook.json/master/{path}.json"
 # Factbook (GEC) paths of the states the brief measures
 FACTBOOK_PATHS = {
@@ -144,6 +146,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sipri-xlsx", default=SIPRI_XLSX)
     ap.add_argument("--nato-xlsx", default=NATO_XLSX)
+    ap.add_argument("--nato-pdf", default=NATO_PDF, help="the release itself, for Table 7 (personnel)")
     ap.add_argument("--first-year", type=int, default=2000)
     ap.add_argument("--skip-factbook", action="store_true")
     ap.add_argument("--from", dest="from_dir", type=Path, help="read the providers' files from this directory")
@@ -159,6 +162,7 @@ def main(argv=None) -> None:
         refresh_sipri(args.sipri_xlsx, wanted, args.first_year)
     if "nato" in only:
         refresh_nato(args.nato_xlsx)
+        refresh_nato_personnel(args.nato_pdf)
     if "factbook" in only:
         refresh_factbook()
 
@@ -208,6 +212,22 @@ def refresh_nato(url: str) -> None:
           [{"iso3": r["iso3"], "year": r["year"], "share_pct": f"{r['value']:.4f}",
             "estimate": "yes" if r["estimate"] else "no"} for r in sorted(nato, key=lambda r: (r["iso3"], r["year"]))])
 
+
+
+def refresh_nato_personnel(url: str) -> None:
+    """Table 7 of the release (military personnel, thousands), read from the PDF's text (pdftotext -layout)."""
+    import subprocess
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
+        pdf.write(get(url))
+        pdf.flush()
+        text = subprocess.run(["pdftotext", "-layout", pdf.name, "-"], check=True, capture_output=True,
+                              text=True).stdout
+    rows = providers.parse_nato_table(providers.nato_pdf_table(text, "7"))
+    write("nato_personnel.csv", ["iso3", "year", "personnel_thousands", "estimate", "sources", "note"],
+          [{"iso3": r["iso3"], "year": r["year"], "personnel_thousands": f"{r['value']:.1f}",
+            "estimate": "yes" if r["estimate"] else "no", "sources": "nato-defexp-2024", "note": ""}
+           for r in sorted(rows, key=lambda r: (r["iso3"], r["year"]))])
 
 
 def refresh_factbook() -> None:

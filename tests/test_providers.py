@@ -141,6 +141,28 @@ def test_nato_table_unknown_country_and_bad_header():
         providers.parse_nato_table("Country;FY2024\nCanada;1,5\n")
 
 
+def test_nato_pdf_table_from_the_release_text():
+    """Table 7 (personnel) as pdftotext lays it out: thousands separators dropped, estimates marked, aggregates
+    left out."""
+    rows = providers.parse_nato_table(providers.nato_pdf_table(read("nato2024_table7_pdftotext.txt"), "7"))
+    by = {(r["iso3"], r["year"]): (r["value"], r["estimate"]) for r in rows}
+    assert by[("USA", 2014)] == (pytest.approx(1338.2), False)
+    assert by[("ITA", 2020)] == (pytest.approx(173.4), False)
+    assert by[("TUR", 2024)] == (pytest.approx(481.0), True)
+    assert {r["iso3"] for r in rows} == {"ALB", "ITA", "SVK", "TUR", "USA"}
+
+
+def test_nato_pdf_table_errors_name_the_table_and_line():
+    text = read("nato2024_table7_pdftotext.txt")
+    with pytest.raises(providers.ProviderFormatError, match="no line starting 'Table 8 :'"):
+        providers.nato_pdf_table(text, "8")
+    broken = text.replace("6.7             6.2", "6.7")
+    with pytest.raises(providers.ProviderFormatError, match=r"Table 7, text line 9: expected a name and 11 values, found 11 cells"):
+        providers.nato_pdf_table(broken, "7")
+    with pytest.raises(providers.ProviderFormatError, match="no aggregate line"):
+        providers.nato_pdf_table(text.split("NATO Europe")[0], "7")
+
+
 def test_owid_sample():
     rows = providers.parse_owid(read("owid_milex_share_gdp_head.csv"), "Military expenditure (% of GDP)")
     assert rows[0] == {"iso3": "AFG", "year": 1970, "value": pytest.approx(1.6296061)}

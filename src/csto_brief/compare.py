@@ -112,9 +112,28 @@ def record_definitions(F, cmp_share: pd.DataFrame, share_year: int, cmp_pers: pd
     F.add("share_max_gap_country", gap["name"], **shares)
     F.add("share_max_gap_sipri", float(gap["sipri"]), unit="%", digits=2, **shares)
     F.add("share_max_gap_nato", float(gap["nato"]), unit="%", digits=2, **shares)
-    personnel = ["data/raw/indicators/nato_personnel.csv", WDI]
-    F.add("personnel_gap_max_country", names[cmp_pers["difference_pct"].idxmax()], derived_from=personnel)
-    F.add("personnel_gap_max_pct", float(cmp_pers["difference_pct"].max()), unit="%", digits=0, derived_from=personnel)
+    personnel = dict(sources=["nato-defexp-2024", "worldbank-wdi-2026"],
+                     derived_from=["data/raw/indicators/nato_personnel.csv", WDI])
+    top = (cmp_pers["personnel"] - cmp_pers["nato_personnel"]).idxmax()  # the most soldiers counted apart
+    F.add("personnel_gap_max_country", names[top], **personnel)
+    F.add("personnel_gap_max_pct", float(cmp_pers.loc[top, "difference_pct"]), unit="%", digits=0, **personnel)
+    F.add("personnel_gap_year", int(cmp_pers.loc[top, "personnel_year"]), unit="year", **personnel)
+    F.add("personnel_gap_total_pct", 100 * (cmp_pers["personnel"].sum() / cmp_pers["nato_personnel"].sum() - 1),
+          unit="%", digits=0, **personnel)
+
+
+def record_nato_personnel(F, pers: pd.DataFrame, members: list[str]) -> None:
+    """NATO's own count of its members' armed forces (gendarmeries excluded): its newest year and the year the
+    World Bank's series ends, for today's members with a figure in both."""
+    own = dict(sources=["nato-defexp-2024"], derived_from=["data/raw/indicators/nato_personnel.csv"])
+    pers = pers[pers["iso3"].isin(members)]
+    last = int(pers["year"].max())
+    F.add("nato_own_personnel_year", last, unit="year", **own)
+    F.add("nato_own_personnel_estimate", "an estimate" if (pers.loc[pers["year"] == last, "estimate"] == "yes").any()
+          else "a count", type="text", **own)
+    for key, year in (("nato_own_personnel_latest", last), ("nato_own_personnel_2020", 2020)):
+        F.add(key, float(pers.loc[pers["year"] == year, "personnel_thousands"].sum()) / 1000, unit="million",
+              digits=2, **own)
 
 
 def record_crosscheck(F, checked, names: pd.Series) -> pd.DataFrame:

@@ -147,6 +147,36 @@ def parse_nato_table(text: str) -> list[dict]:
     return rows
 
 
+def nato_pdf_table(text: str, number: str) -> str:
+    """Table ``number`` (e.g. '7') of NATO's 'Defence Expenditure of NATO Countries' release as text extracted by
+    ``pdftotext -layout``, turned into the ';'-separated, decimal-comma form of the spreadsheet export that
+    ``parse_nato_table`` reads: the line of years after the table's title, then one line per ally up to the
+    aggregates ('NATO Europe and Canada'). Thousands separators ('1,338.2') are dropped."""
+    lines = text.splitlines()
+    title = re.compile(rf"^\s*Table {re.escape(number)}\s*:")
+    start = next((i for i, line in enumerate(lines) if title.match(line)), None)
+    if start is None:
+        raise ProviderFormatError(f"NATO release: no line starting 'Table {number} :'")
+    header_at = next((i for i in range(start + 1, min(start + 8, len(lines)))
+                      if re.fullmatch(r"(\s*\d{4}e?)+\s*", lines[i])), None)
+    if header_at is None:
+        raise ProviderFormatError(f"NATO release, Table {number}: no line of years within 8 lines of its title")
+    years = lines[header_at].split()
+    out = ["Country;" + ";".join(years)]
+    for n in range(header_at + 1, len(lines)):
+        line = lines[n].strip()
+        if not line:
+            continue
+        if line.startswith("NATO "):
+            return "\n".join(out) + "\n"
+        cells = re.split(r"\s{2,}", line)
+        if len(cells) != len(years) + 1:
+            raise ProviderFormatError(f"NATO release, Table {number}, text line {n + 1}: expected a name and "
+                                      f"{len(years)} values, found {len(cells)} cells in {line!r}")
+        out.append(";".join([cells[0]] + [c.replace(",", "").replace(".", ",") for c in cells[1:]]))
+    raise ProviderFormatError(f"NATO release, Table {number}: no aggregate line ('NATO ...') ends the table")
+
+
 def parse_owid(text: str, value_column: str) -> list[dict]:
     """An Our World in Data grapher CSV: 'Entity,Code,Year,<value column>,...'."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
