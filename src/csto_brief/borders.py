@@ -123,3 +123,36 @@ def save_border_lengths(compared: pd.DataFrame, names: pd.Series) -> pd.DataFram
         "Ruler that fits, km": [f"{lo:.1f}–{hi:.1f}" for lo, hi in zip(t["ruler_lo_km"], t["ruler_hi_km"])],
         "Sources": t["sources"].map(lambda s: s.split(";")),
     }), "border_lengths")
+
+
+def mapped_incidents(devs: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """The border incidents a map marks: developments that name their places, joined to places marked as
+    incident districts. Every incident district must be named by an incident, and every incident's place must
+    be an incident district, so the map and the record of incidents cannot drift apart."""
+    inc = devs[devs["places"].map(len) > 0].assign(place_id=lambda d: d["places"]).explode("place_id")
+    kinds = places.set_index("place_id")["kind"]
+    wrong = inc[inc["place_id"].map(kinds) != "incident_district"]
+    if len(wrong):
+        raise ValueError("data/raw/developments.csv, column places: "
+                         + "; ".join(f"{r.dev_id} names {r.place_id}, which places.csv does not mark incident_district"
+                                     for r in wrong.itertuples()))
+    unmarked = sorted(set(kinds[kinds == "incident_district"].index) - set(inc["place_id"]))
+    if unmarked:
+        raise ValueError(f"data/raw/places.csv: incident districts {unmarked} are named by no development "
+                         "(developments.csv, column places)")
+    return inc
+
+
+def incident_legend(inc: pd.DataFrame) -> str:
+    """The map legend's words for incident markers, with the period they cover."""
+    first, last = pd.to_datetime(inc["date"]).min(), pd.to_datetime(inc["date"]).max()
+    span = f"{first:%b %Y}" if (first.year, first.month) == (last.year, last.month) else f"{first:%b %Y} – {last:%b %Y}"
+    return f"Attack or clash, {span} (district centre)"
+
+
+def record_incidents(F, inc: pd.DataFrame) -> None:
+    """The period of the incidents the map marks, which its caption names."""
+    src = dict(sources=sorted({s for v in inc["sources"] for s in v}),
+               derived_from=["data/raw/developments.csv", "data/raw/places.csv"])
+    F.add("map_incidents_first", pd.to_datetime(inc["date"]).min().date(), **src)
+    F.add("map_incidents_last", pd.to_datetime(inc["date"]).max().date(), **src)

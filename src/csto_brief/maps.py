@@ -50,7 +50,7 @@ PLACE_STYLE = {  # marker, size, face colour, edge colour
 }
 PLACE_LABEL = {"capital": "Capital", "town": "Town", "crossing": "Border crossing (bridge)",
                "base_site": "Site used by Russia's 201st base", "exercise_range": "Range used in CSTO exercises",
-               "incident_district": "Border incident, 2026 (district centre)"}
+               "incident_district": "Border incident (district centre)"}  # a map names the period: place_labels
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 
 # Lines are drawn at print resolution: simplified (in the map's projected CRS) to within this distance
@@ -192,7 +192,8 @@ def plot_places(ax, places: pd.DataFrame, crs, kinds=None):
     for row in shown.itertuples():
         x, y = tr.transform(row.lon, row.lat)
         marker, size, face, edge = PLACE_STYLE[row.kind]
-        ax.scatter([x], [y], marker=marker, s=size, c=face, edgecolors=edge, linewidths=0.7, zorder=7)
+        on_top = 7.5 if row.kind == "incident_district" else 7  # an incident stays visible over a crossing
+        ax.scatter([x], [y], marker=marker, s=size, c=face, edgecolors=edge, linewidths=0.7, zorder=on_top)
         dx, dy = float(row.label_dx), float(row.label_dy)
         ha = row.label_ha or ("left" if dx >= 0 else "right")
         weight = "semibold" if row.kind == "capital" else "normal"
@@ -202,12 +203,13 @@ def plot_places(ax, places: pd.DataFrame, crs, kinds=None):
     return texts
 
 
-def place_legend_handles(kinds):
+def place_legend_handles(kinds, labels: dict | None = None):
+    labels = {**PLACE_LABEL, **(labels or {})}
     out = []
     for kind in kinds:
         marker, size, face, edge = PLACE_STYLE[kind]
         out.append(Line2D([], [], marker=marker, ls="", markersize=np.sqrt(size), markerfacecolor=face,
-                          markeredgecolor=edge if edge != "white" else face, label=PLACE_LABEL[kind]))
+                          markeredgecolor=edge if edge != "white" else face, label=labels[kind]))
     return out
 
 
@@ -339,7 +341,7 @@ def locator_map(countries, statuses: dict[str, str], borders: dict[str, object],
 def border_map(countries, rivers, lakes, places: pd.DataFrame, border_line, extent_lonlat, statuses,
                country_labels: dict[str, tuple], river_labels: dict[str, tuple] | None = None,
                figsize=(6.7, 4.4), scale_where=(0.04, 0.05), arrow_where=(0.955, 0.83), border_label="",
-               river_mask=None):
+               river_mask=None, place_labels: dict | None = None):
     """A border in detail: the border itself, rivers and lakes, places and crossings, in UTM 42N.
 
     Where the border follows a river, the 1:10m border line is the better trace of the river; the
@@ -387,7 +389,7 @@ def border_map(countries, rivers, lakes, places: pd.DataFrame, border_line, exte
                fill_handle(AFGHANISTAN_FILL, "Afghanistan")]
     shown_status = [statuses[c] for c in country_labels if c in statuses]
     handles += [fill_handle(STATUS_FILL[st], STATUS_LABEL[st]) for st in STATUS_FILL if st in shown_status]
-    handles += place_legend_handles(kinds)
+    handles += place_legend_handles(kinds, place_labels)
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=3, fontsize=7,
               borderaxespad=0, columnspacing=1.4, handlelength=2.0)
     frame(ax)

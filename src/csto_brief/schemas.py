@@ -377,6 +377,8 @@ DEVELOPMENTS = Table(
         Column("event"),
         Column("value", kind="float", required=False),
         Column("unit", required=False),
+        # where it happened, for the maps: the places (district centres) that mark it
+        Column("places", kind="ids", required=False, refs="places.csv:place_id"),
         Column("sources", kind="ids", refs="sources.csv:source_id"),
         Column("confidence", choices=("high", "moderate", "low")),
     ),
