@@ -254,3 +254,19 @@ def test_colliding_place_labels_are_found_however_they_are_placed():
     with pytest.raises(ValueError, match="labels collide: 'Farkhor' and 'Panji Poyon'"):
         maps.check_labels(fig)
     plt.close(fig)
+
+
+def test_mapped_incidents_tie_the_map_to_the_record_of_incidents():
+    import pandas as pd
+
+    from csto_brief import borders
+    places = pd.DataFrame({"place_id": ["a", "b", "c"], "kind": ["incident_district", "incident_district", "town"]})
+    devs = pd.DataFrame({"dev_id": ["x", "y", "z"], "date": ["2025-11-30", "2026-04-17", "2026-01-01"],
+                         "places": [["a"], ["a", "b"], []], "sources": [["s1"], ["s2"], ["s3"]]})
+    inc = borders.mapped_incidents(devs, places)
+    assert sorted(inc["place_id"]) == ["a", "a", "b"]
+    assert borders.incident_legend(inc) == "Attack or clash, Nov 2025 – Apr 2026 (district centre)"
+    with pytest.raises(ValueError, match="y names c, which places.csv does not mark incident_district"):
+        borders.mapped_incidents(devs.assign(places=[["a"], ["a", "b", "c"], []]), places)
+    with pytest.raises(ValueError, match=r"incident districts \['b'\] are named by no development"):
+        borders.mapped_incidents(devs.assign(places=[["a"], ["a"], []]), places)
