@@ -265,7 +265,7 @@ def test_mapped_incidents_tie_the_map_to_the_record_of_incidents():
                          "places": [["a"], ["a", "b"], []], "sources": [["s1"], ["s2"], ["s3"]]})
     inc = borders.mapped_incidents(devs, places)
     assert sorted(inc["place_id"]) == ["a", "a", "b"]
-    assert borders.incident_legend(inc) == "Attack or clash, Nov 2025 – Apr 2026 (district centre)"
+    assert borders.incident_legend(inc) == "Attack or clash, Nov 2025 – Apr 2026"
     with pytest.raises(ValueError, match="y names c, which places.csv does not mark incident_district"):
         borders.mapped_incidents(devs.assign(places=[["a"], ["a", "b", "c"], []]), places)
     with pytest.raises(ValueError, match=r"incident districts \['b'\] are named by no development"):

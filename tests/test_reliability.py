@@ -97,7 +97,7 @@ def _bad_value(col):
 # A value that fits each referenced column's pattern but exists nowhere.
 UNKNOWN = {"countries.csv:iso3": "QQQ", "sources.csv:source_id": "no-such-source", "documents.csv:doc_id": "Z",
            "claims.csv:claim_id": "Z99", "status/criteria.csv:criterion_id": "C99",
-           "status/evidence.csv:evidence_id": "E999"}
+           "status/evidence.csv:evidence_id": "E999", "places.csv:place_id": "no_such_place"}
 
 
 # A valid row for each table that may have none yet (outcomes.csv, until the first horizon passes).

@@ -147,7 +147,7 @@ def incident_legend(inc: pd.DataFrame) -> str:
     """The map legend's words for incident markers, with the period they cover."""
     first, last = pd.to_datetime(inc["date"]).min(), pd.to_datetime(inc["date"]).max()
     span = f"{first:%b %Y}" if (first.year, first.month) == (last.year, last.month) else f"{first:%b %Y} – {last:%b %Y}"
-    return f"Attack or clash, {span} (district centre)"
+    return f"Attack or clash, {span}"
 
 
 def record_incidents(F, inc: pd.DataFrame) -> None:
