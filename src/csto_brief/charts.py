@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib import patheffects
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from . import style
 from .vocab import MEMBERSHIP_LABELS, VERDICT_LABELS as STATUS_LABELS
@@ -39,13 +40,18 @@ def verdicts(counts: pd.DataFrame):
 
 
 def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]], as_of):
-    """Step lines: members of each alliance from 1949 to the cut-off, with labelled changes.
+    """Step lines: members of each alliance from 1949 to the cut-off, with labelled changes, one panel per
+    alliance on a shared time axis (the smaller alliance on its own scale, so its changes show).
 
     An annotation is (date, text[, dy points above (+) or below (-) the line[, horizontal alignment]]).
     """
     style.use()
-    fig, ax = plt.subplots(figsize=(6.8, 3.3))
-    for alliance, g in counts.groupby("alliance"):
+    order = ["NATO", "CSTO"]
+    tops = {a: int(counts.loc[counts["alliance"] == a, "members"].max()) for a in order}
+    fig, axes = plt.subplots(2, 1, sharex=True, figsize=(6.8, 3.7),
+                             gridspec_kw={"height_ratios": [1.9, 1.5], "hspace": 0.12})
+    for ax, alliance in zip(axes, order):
+        g = counts[counts["alliance"] == alliance]
         c = style.ALLIANCE_COLOURS[alliance]
         ax.step(g["date"], g["members"], where="post", color=c, linewidth=1.8, label=f"{alliance}: members")
         if (g["participating"] != g["members"]).any():
@@ -60,12 +66,13 @@ def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]
             y = g.loc[g["date"] <= t, "members"].iloc[-1]
             ax.annotate(text, (t, y), xytext=(0, dy), textcoords="offset points", fontsize=7.5, color=c, ha=ha,
                         va="bottom" if dy > 0 else "top")
-    ax.set_xlim(pd.Timestamp("1945-01-01"), pd.Timestamp(as_of) + pd.Timedelta(days=700))
-    ax.set_ylim(0, 36)
-    ax.set_ylabel("Member states")
-    ax.yaxis.grid(True)
-    ax.set_axisbelow(True)
-    ax.legend(loc="upper left")
+        ax.set_ylim(0, tops[alliance] + (4 if alliance == "NATO" else 2))
+        ax.set_ylabel(f"{alliance} members")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))  # counts of states: whole numbers
+        ax.yaxis.grid(True)
+        ax.set_axisbelow(True)
+        ax.legend(loc="upper left")
+    axes[-1].set_xlim(pd.Timestamp("1945-01-01"), pd.Timestamp(as_of) + pd.Timedelta(days=700))
     return fig
 
 
