@@ -154,6 +154,14 @@ def record_cutoff(F) -> pd.Series:
     F.add("evidence_newest_day", max(days), type="text",
           sources=[i for i in days.index[days == max(days)] if i in src.index][:3],
           derived_from=SOURCES, note="the newest source (or dataset edition) relied on that is dated to the day")
+    reports = days[[i in src.index and src.loc[i, "kind"] != "dataset" for i in days.index]]
+    F.add("evidence_newest_report", max(reports), type="text",
+          sources=[i for i in reports.index[reports == max(reports)]][:3],
+          derived_from=SOURCES, note="the newest report (not a dataset) relied on that is dated to the day")
+    editions_by_day = days[[i not in src.index or src.loc[i, "kind"] == "dataset" for i in days.index]]
+    F.add("evidence_newest_dataset", max(editions_by_day), type="text",
+          sources=[i for i in editions_by_day.index[editions_by_day == max(editions_by_day)] if i in src.index][:3],
+          derived_from=SOURCES, note="the newest dataset edition relied on that is dated to the day")
     F.add("n_sources_relied", len(relied), unit="sources", derived_from=SOURCES)
     F.add("n_sources", len(src), unit="sources", derived_from=SOURCES)
     return pd.Series({"sources relied on": len(relied), "evidence cut-off": newest})
