@@ -117,7 +117,8 @@ def record_developments(F, devs: pd.DataFrame, events: pd.DataFrame) -> pd.DataF
         k = "dev_" + r.dev_id.replace("-", "_")
         F.add(k, r.date, type="text", sources=r.sources, derived_from=DEVELOPMENTS, note=r.event)
         if pd.notna(r.value):
-            F.add(f"{k}_n", float(r.value), unit=r.unit, digits=0, sources=r.sources, derived_from=DEVELOPMENTS)
+            decimals = len(f"{float(r.value):g}".partition(".")[2])  # shown as precisely as the source gives it
+            F.add(f"{k}_n", float(r.value), unit=r.unit, digits=decimals, sources=r.sources, derived_from=DEVELOPMENTS)
     for code in ("MKD", "FIN", "SWE"):
         r = events[(events["alliance"] == "NATO") & (events["event"] == "join") & (events["country_iso3"] == code)].iloc[0]
         F.add(f"nato_join_{code.lower()}", r["date"].date(), sources=r["sources"], derived_from=EVENTS, note=r["detail"])
