@@ -93,6 +93,8 @@ DISPLAY_TABLES = (
         Column("Resolves"), _sources()),
         key=("Judgment",), cite=("Sources",),
         description="Every judgment, scenario sets and single calls, with its likelihood, horizon and reasoning"),
+    DisplayTable("resolutions", (Column("Judgment"), Column("By"), Column("Settled by")),
+        key=("Judgment",), description="What settles each judgment at its horizon, in the order of the judgments table"),
     DisplayTable("forces", (Column("Force"), Column("Size"), Column("As of"), _sources()),
         key=("Force",), cite=("Sources",), description="Forces available on the CSTO's southern flank, as last reported"),
     DisplayTable("datasets", (
