@@ -361,7 +361,7 @@ class Renderer:
 
     def contents(self) -> str:
         """The list of sections and annexes, each linked (the PDF adds page numbers)."""
-        items = []
+        items, online = [], []
         for path in self.template_files():
             if path.stem == self.template.removesuffix(".md"):
                 continue
@@ -370,7 +370,11 @@ class Renderer:
             cls = "annex" if num.startswith("Annex") else ("section" if num else "unnumbered")
             if self.is_online(path):
                 cls += " online-only"
+                online.append(label)
             items.append(f'<li class="{cls}"><a href="#{esc(anchor)}">{esc(label)}</a></li>')
+        if online:  # print names what only the HTML edition holds, so a reader knows where to look
+            items.append('<li class="print-only online-note">In the HTML edition only: '
+                         + "; ".join(esc(x) for x in online) + ".</li>")
         return self._block(f'<nav class="contents"><ol>{"".join(items)}</ol></nav>')
 
     def ref(self, name: str) -> str:
