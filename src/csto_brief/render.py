@@ -530,11 +530,10 @@ class Renderer:
         outcomes = data.load("outcomes.csv")
         n, brier = editions.score(outcomes)
         first_due = facts_mod.long_date(min(judgments["horizon"]).date().isoformat())
-        fared = (f"{n} judgments of past editions have been settled; their Brier score is {brier:.2f} (0 is perfect, "
-                 "0.25 what always saying fifty-fifty would score)." if n else
-                 f"No judgment of a published edition has reached its horizon yet; the first fall due on {first_due}, "
-                 "when each is settled by the criteria recorded with it (in the HTML edition's table of judgments) and "
-                 "scored here.")
+        fared = (esc(f"{n} judgments of past editions have been settled; their Brier score is {brier:.2f} (0 is "
+                     "perfect, 0.25 what always saying fifty-fifty would score).") if n else
+                 esc(f"No judgment of a published edition has reached its horizon yet; the first fall due on {first_due}, "
+                     "when each is settled by its test in ") + self.ref("resolutions") + " and scored here.")
         more = (f'<p class="print-note print-only">The {len(ch.added)} numbers new to the text and the {len(ch.dropped)} it no '
                 'longer uses are listed in the HTML edition.</p>'
                 f'<p class="online-only">New to the text: {esc(", ".join(ch.added)) or "none"}. No longer used: '
@@ -557,7 +556,7 @@ class Renderer:
             '<p class="print-note print-only">Why each judgment was added, moved or retired is given beside it in the HTML '
             'edition and in the data.</p>'
             '<p class="source">Source: csto-brief, published editions and judgments.</p></figure>'
-            f'<p><strong>How past judgments fared.</strong> {esc(fared)}</p>')
+            f'<p><strong>How past judgments fared.</strong> {fared}</p>')
 
     def sources_list(self) -> str:
         order = self.cite_order or self.cited
