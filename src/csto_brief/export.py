@@ -53,7 +53,9 @@ def cover() -> dict:
     cfg = config.load()
     return {"title": cfg.title, "subtitle": cfg.subtitle, "author": cfg.author, "version": cfg.version,
             "edition_date": f"{cfg.as_of.day} {cfg.as_of:%B %Y}", "edition_iso": cfg.as_of.isoformat(),
-            "month": f"{cfg.as_of:%B %Y}", "evidence_cutoff": evidence_cutoff()}
+            "month": f"{cfg.as_of:%B %Y}", "evidence_cutoff": evidence_cutoff(),
+            "newest_report": evidence_cutoff("evidence_newest_report"),
+            "newest_dataset": evidence_cutoff("evidence_newest_dataset")}
 
 
 def html_document(rendered=None) -> str:
@@ -84,15 +86,16 @@ class BriefHTMLExporter(Exporter):
         return html_document(), resources
 
 
-def evidence_cutoff() -> str:
+def evidence_cutoff(fact: str = "evidence_cutoff") -> str:
     """The date of the newest source the brief relies on, as notebook 01 recorded it ('' for a project that
-    records no such fact, whose cover then shows its edition date only)."""
+    records no such fact, whose cover then shows its edition date only); with ``fact``, another of its dates
+    (the newest report, the newest dataset edition)."""
     from .facts import FACTS_DIR, load_all
 
     if not any(FACTS_DIR.glob("*.csv")):
         return ""
     facts = load_all()
-    return facts.loc["evidence_cutoff", "display"] if "evidence_cutoff" in facts.index else ""
+    return facts.loc[fact, "display"] if fact in facts.index else ""
 
 
 def tidy_html(text: str) -> str:
