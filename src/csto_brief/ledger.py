@@ -74,6 +74,9 @@ def record_membership(F, events: pd.DataFrame, today: pd.DataFrame, names: dict,
     for fact_id, iso3 in (("armenia_frozen_since", "ARM"), ("uzbekistan_suspended_since", "UZB")):
         row = today[(today["alliance"] == "CSTO") & (today["country_iso3"] == iso3)].iloc[0]
         event_fact(fact_id, row["event_id"])
+    # Uzbekistan's return, between its lapse of 1999 and its suspension of 2012
+    uzb = events[(events["alliance"] == "CSTO") & (events["country_iso3"] == "UZB") & (events["event"] == "join")]
+    event_fact("uzb_rejoined", uzb.sort_values("date")["event_id"].iloc[-1])
     last_join = events[(events["alliance"] == "CSTO") & (events["event"] == "join")].sort_values("date").iloc[-1]
     F.add("csto_last_accession", last_join["date"].date(), sources=last_join["sources"], derived_from=EVENTS,
           note=f"{names[last_join['country_iso3']]}: {last_join['detail']}")
