@@ -134,10 +134,19 @@ def record_developments(F, devs: pd.DataFrame, events: pd.DataFrame) -> pd.DataF
         "As of": forces["date"].map(facts.long_date), "Sources": forces["sources"]}), "forces")
 
 
-def record_cutoff(F) -> pd.Series:
-    """The evidence cut-off: the publication date of the newest source any table relies on (a source dated only by
-    the stored copy that was read, with no date of its own, does not move it); how many sources are relied on and
-    held. Returns the three, for the notebook to show."""
+def evidence_cutoff_end() -> pd.Timestamp:
+    """The last day the evidence cut-off covers (the end of its month when it is dated to the month only): where a
+    chart of states over time stops, as its caption says."""
+    _, dated, _ = _dated_sources()
+    newest = max(dated["date_published"], key=lambda d: (d + "-99-99")[:10])
+    if len(newest) == 4:
+        return pd.Timestamp(f"{newest}-12-31")
+    start = pd.Timestamp(newest if len(newest) > 7 else newest + "-01")
+    return start if len(newest) > 7 else start + pd.offsets.MonthEnd(0)
+
+
+def _dated_sources():
+    """(sources.csv, the dates of every source and dataset edition the tables rely on, the ids relied on)."""
     src = data.load("sources.csv").set_index("source_id")
     relied = set()
     for t in schemas.TABLES:
@@ -153,6 +162,14 @@ def record_cutoff(F) -> pd.Series:
     editions = {paths.rel(f): str(origin["date_published"]) for f, origin in provenance.external_datasets()}
     dated = pd.concat([dated[["date_published"]],
                        pd.DataFrame({"date_published": list(editions.values())}, index=list(editions))])
+    return src, dated, relied
+
+
+def record_cutoff(F) -> pd.Series:
+    """The evidence cut-off: the publication date of the newest source any table relies on (a source dated only by
+    the stored copy that was read, with no date of its own, does not move it); how many sources are relied on and
+    held. Returns the three, for the notebook to show."""
+    src, dated, relied = _dated_sources()
     newest = max(dated["date_published"], key=lambda d: (d + "-99-99")[:10])
     F.add("evidence_cutoff", newest, type="text",
           sources=[i for i in dated.index[dated["date_published"] == newest] if i in src.index][:3],
