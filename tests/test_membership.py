@@ -45,3 +45,14 @@ def test_real_membership_counts():
     assert membership.members_on(events, "CSTO", "2026-11-23") == ["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"]
     assert "ARM" not in membership.members_on(events, "CSTO", "2026-11-23", participating_only=True)
     assert len(membership.members_on(events, "CSTO", "2010-01-01")) == 7  # Uzbekistan 2006-2012
+
+
+@pytest.mark.parametrize("newest, end", [("2026-07", "2026-07-31"), ("2026-07-13", "2026-07-13"), ("2025", "2025-12-31")])
+def test_a_chart_drawn_to_the_cut_off_ends_where_its_newest_source_does(monkeypatch, newest, end):
+    """Figure 1's lines stop at the end of the cut-off's month (or day, or year), the period its caption names."""
+    import pandas as pd
+
+    from csto_brief import ledger
+    dated = pd.DataFrame({"date_published": ["2024-02-22", newest, "2019"]}, index=["a", "b", "c"])
+    monkeypatch.setattr(ledger, "_dated_sources", lambda: (None, dated, set()))
+    assert ledger.evidence_cutoff_end() == pd.Timestamp(end)
