@@ -646,6 +646,12 @@ def _range_across_a_band_edge(header, rows):
     return [1]
 
 
+def _central_on_a_band_edge(header, rows):
+    lo, hi, mid = header.index("p_low"), header.index("p_high"), header.index("p_central")
+    rows[0][lo], rows[0][mid], rows[0][hi] = "1", "5", "5"  # 5 ends 'almost no chance' and starts 'very unlikely'
+    return [1]
+
+
 def _scenarios_summing_short(header, rows):
     kind, mid = header.index("kind"), header.index("p_central")
     n = next(i for i, r in enumerate(rows) if r[kind] == "scenario")
@@ -689,6 +695,7 @@ RULE_CASES = [
     ("indicators/wdi.csv", _population_doubled, "cross-check", "value", "Armenia (ARM), population"),
     ("judgments.csv", _range_reversed, "probability-order", "p_central", "needs p_low <= p_central <= p_high"),
     ("judgments.csv", _range_across_a_band_edge, "probability-band", "p_low", "crosses the edge of a likelihood band"),
+    ("judgments.csv", _central_on_a_band_edge, "probability-central-edge", "p_central", "the edge two likelihood bands share"),
     ("judgments.csv", _scenarios_summing_short, "scenario-sum", "p_central", "central values sum to 100, not 99"),
     ("judgments.csv", _scenario_confidences_differ, "scenario-confidence", "confidence", "take one confidence"),
     ("judgments.csv", _horizon_passed_without_outcome, "outcome-due", "horizon", "has passed; record what happened"),

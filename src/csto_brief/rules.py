@@ -10,9 +10,10 @@ one row is at fault), the column and the rule, like the schema's.
   ``csto_brief.crosscheck`` or explained in data/raw/indicators/crosscheck_notes.csv;
 * ``currency``: a PPP factor is stated in the currency of the state's exchange rate, or in euro where the
   fixed conversion is known: data/raw/indicators/wdi_ppp.csv;
-* ``probability-order``, ``probability-band``, ``scenario-confidence``, ``scenario-horizon``, ``scenario-sum``: a
-  judgment's range runs from low through its central value to high and lies inside one band of the likelihood
-  scale (ICD 203, brief.toml ``[likelihood]``); the scenarios of one topic are one set, exclusive and exhaustive:
+* ``probability-order``, ``probability-band``, ``probability-central-edge``, ``scenario-confidence``,
+  ``scenario-horizon``, ``scenario-sum``: a judgment's range runs from low through its central value to high and
+  lies inside one band of the likelihood scale (ICD 203, brief.toml ``[likelihood]``), its central value not on an
+  edge two bands share; the scenarios of one topic are one set, exclusive and exhaustive:
   one confidence, one horizon, central values summing to 100: data/raw/judgments.csv;
 * ``outcome-due``: a judgment past its horizon (this edition's, or a published edition's in data/editions/) has
   its outcome recorded in data/raw/outcomes.csv.
@@ -120,6 +121,8 @@ def judgment_rules(raw_dir: Path, as_of: dt.date) -> list[Problem]:
     rows = _rows(raw_dir, "judgments.csv")
     cfg = config.load()
     edges = ", ".join(f"{lo:g}–{hi:g}" for lo, hi, _ in config.bands(cfg.likelihood, cfg.likelihood_lowest))
+    # a band's upper edge is the next band's lower one: a central value there belongs to neither
+    shared = {hi for _, hi, _ in config.bands(cfg.likelihood, cfg.likelihood_lowest)[:-1]} if cfg.likelihood else set()
     out = []
     for n, r in enumerate(rows, start=1):
         lo, hi, mid = int(r["p_low"]), int(r["p_high"]), int(r["p_central"])
@@ -130,6 +133,11 @@ def judgment_rules(raw_dir: Path, as_of: dt.date) -> list[Problem]:
             out.append(Problem(shown, "probability-band", f"judgment {r['judgment_id']}: the range {lo}–{hi}% crosses "
                                                           f"the edge of a likelihood band (ICD 203: {edges}); narrow it "
                                                           f"to one band", n, "p_low"))
+        elif cfg.likelihood and mid in shared:
+            out.append(Problem(shown, "probability-central-edge", f"judgment {r['judgment_id']}: the central value "
+                                                                  f"{mid}% is the edge two likelihood bands share "
+                                                                  f"(ICD 203: {edges}); put it inside the judgment's band",
+                               n, "p_central"))
     sets: dict[str, list[tuple[int, dict]]] = {}
     for n, r in enumerate(rows, start=1):
         if r["kind"] == "scenario":
