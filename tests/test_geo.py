@@ -262,10 +262,17 @@ def test_mapped_incidents_tie_the_map_to_the_record_of_incidents():
     from csto_brief import borders
     places = pd.DataFrame({"place_id": ["a", "b", "c"], "kind": ["incident_district", "incident_district", "town"]})
     devs = pd.DataFrame({"dev_id": ["x", "y", "z"], "date": ["2025-11-30", "2026-04-17", "2026-01-01"],
-                         "places": [["a"], ["a", "b"], []], "sources": [["s1"], ["s2"], ["s3"]]})
+                         "places": [["a"], ["a", "b"], []], "incident": ["attack", "smuggling", ""],
+                         "sources": [["s1"], ["s2"], ["s3"]]})
     inc = borders.mapped_incidents(devs, places)
     assert sorted(inc["place_id"]) == ["a", "a", "b"]
-    assert borders.incident_legend(inc) == "Attack or clash, Nov 2025 – Apr 2026"
+    # a place with any attack takes the attack marker; a place with smugglers only, the other
+    assert borders.incident_legend(inc) == {"incident_district": "Attack from Afghanistan, Nov 2025",
+                                            "incident_smuggling": "Clash with smugglers only, Apr 2026"}
+    kinds = borders.incident_places(places, inc).set_index("place_id")["kind"]
+    assert kinds.to_dict() == {"a": "incident_district", "b": "incident_smuggling", "c": "town"}
+    with pytest.raises(ValueError, match="y name a place on the map but not whether it was an attack"):
+        borders.mapped_incidents(devs.assign(incident=["attack", "", ""]), places)
     with pytest.raises(ValueError, match="y names c, which places.csv does not mark incident_district"):
         borders.mapped_incidents(devs.assign(places=[["a"], ["a", "b", "c"], []]), places)
     with pytest.raises(ValueError, match=r"incident districts \['b'\] are named by no development"):

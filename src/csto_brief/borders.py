@@ -140,14 +140,41 @@ def mapped_incidents(devs: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     if unmarked:
         raise ValueError(f"data/raw/places.csv: incident districts {unmarked} are named by no development "
                          "(developments.csv, column places)")
+    untyped = inc[~inc["incident"].fillna("").isin(["attack", "smuggling"])]["dev_id"].unique()
+    if len(untyped):
+        raise ValueError(f"data/raw/developments.csv, column incident: {', '.join(untyped)} name a place on the map "
+                         "but not whether it was an attack or a clash with smugglers (attack, smuggling)")
     return inc
 
 
-def incident_legend(inc: pd.DataFrame) -> str:
-    """The map legend's words for incident markers, with the period they cover."""
-    first, last = pd.to_datetime(inc["date"]).min(), pd.to_datetime(inc["date"]).max()
-    span = f"{first:%b %Y}" if (first.year, first.month) == (last.year, last.month) else f"{first:%b %Y} – {last:%b %Y}"
-    return f"Attack or clash, {span}"
+INCIDENT_KINDS = {"attack": "incident_district", "smuggling": "incident_smuggling"}  # the map's place kinds
+
+
+def incident_places(places: pd.DataFrame, inc: pd.DataFrame) -> pd.DataFrame:
+    """The places with the kind of marker each takes: an attack where any was reported, otherwise a clash with
+    smugglers only."""
+    worst = inc.assign(attack=inc["incident"] == "attack").groupby("place_id")["attack"].any()
+    kind = worst.map({True: INCIDENT_KINDS["attack"], False: INCIDENT_KINDS["smuggling"]})
+    out = places.copy()
+    out.loc[out["place_id"].isin(kind.index), "kind"] = out["place_id"].map(kind)
+    return out
+
+
+def _span(dates) -> str:
+    first, last = pd.to_datetime(dates).min(), pd.to_datetime(dates).max()
+    return f"{first:%b %Y}" if (first.year, first.month) == (last.year, last.month) else f"{first:%b %Y} – {last:%b %Y}"
+
+
+def incident_legend(inc: pd.DataFrame) -> dict[str, str]:
+    """The map legend's words for each kind of incident marker, with the period each covers."""
+    out = {}
+    attacks = inc[inc["incident"] == "attack"]
+    if len(attacks):
+        out[INCIDENT_KINDS["attack"]] = f"Attack from Afghanistan, {_span(attacks['date'])}"
+    only = inc[~inc["place_id"].isin(attacks["place_id"])]
+    if len(only):
+        out[INCIDENT_KINDS["smuggling"]] = f"Clash with smugglers only, {_span(only['date'])}"
+    return out
 
 
 def record_incidents(F, inc: pd.DataFrame) -> None:

@@ -47,10 +47,12 @@ PLACE_STYLE = {  # marker, size, face colour, edge colour
     "base_site": ("^", 34, style.OKABE_ITO["vermillion"], "white"),
     "exercise_range": ("P", 40, style.OKABE_ITO["purple"], "white"),
     "incident_district": ("X", 44, style.OKABE_ITO["orange"], style.INK),
+    "incident_smuggling": ("X", 40, "white", style.OKABE_ITO["orange"]),
 }
 PLACE_LABEL = {"capital": "Capital", "town": "Town", "crossing": "Border crossing (bridge)",
                "base_site": "Site used by Russia's 201st base", "exercise_range": "Range used in CSTO exercises",
-               "incident_district": "Border incident (district centre)"}  # a map names the period: place_labels
+               "incident_district": "Border incident (district centre)",  # a map names the period: place_labels
+               "incident_smuggling": "Clash with smugglers (district centre)"}
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 
 # Lines are drawn at print resolution: simplified (in the map's projected CRS) to within this distance
@@ -192,7 +194,7 @@ def plot_places(ax, places: pd.DataFrame, crs, kinds=None):
     for row in shown.itertuples():
         x, y = tr.transform(row.lon, row.lat)
         marker, size, face, edge = PLACE_STYLE[row.kind]
-        on_top = 7.5 if row.kind == "incident_district" else 7  # an incident stays visible over a crossing
+        on_top = 7.5 if row.kind.startswith("incident") else 7  # an incident stays visible over a crossing
         ax.scatter([x], [y], marker=marker, s=size, c=face, edgecolors=edge, linewidths=0.7, zorder=on_top)
         dx, dy = float(row.label_dx), float(row.label_dy)
         ha = row.label_ha or ("left" if dx >= 0 else "right")

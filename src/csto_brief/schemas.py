@@ -379,6 +379,9 @@ DEVELOPMENTS = Table(
         Column("unit", required=False),
         # where it happened, for the maps: the places (district centres) that mark it
         Column("places", kind="ids", required=False, refs="places.csv:place_id"),
+        # for a border incident: an attack by an armed group, or a clash with smugglers, as the Tajik authorities
+        # reported it (the distinction the border judgments turn on)
+        Column("incident", choices=("attack", "smuggling"), required=False),
         Column("sources", kind="ids", refs="sources.csv:source_id"),
         Column("confidence", choices=("high", "moderate", "low")),
     ),
