@@ -434,3 +434,10 @@ def test_running_head_names_the_section_in_force_at_the_top_of_each_page(pdf_pag
             wrong.append(f"page {n}: headed {head!r}, expected {expected!r}")
         in_force = next((ln for ln in reversed(lines) if ln in contents), in_force)
     assert not wrong, wrong
+
+
+def test_no_number_in_the_pdf_has_a_tail_of_decimals(pdf_text):
+    """A value printed with more decimals than any source gives (a float's tail, '1,502,640.000000000') is a
+    formatting fault; no figure in the brief needs more than three."""
+    tails = re.findall(r"\d[\d,]*\.\d{4,}", pdf_text)
+    assert not tails, tails[:5]

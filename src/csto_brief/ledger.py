@@ -6,6 +6,7 @@ tables, so that the notebook shows the checks and records them in a line per fin
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pandas as pd
 
@@ -123,7 +124,8 @@ def record_developments(F, devs: pd.DataFrame, events: pd.DataFrame) -> pd.DataF
         k = "dev_" + r.dev_id.replace("-", "_")
         F.add(k, r.date, type="text", sources=r.sources, derived_from=DEVELOPMENTS, note=r.event)
         if pd.notna(r.value):
-            decimals = len(f"{float(r.value):g}".partition(".")[2])  # shown as precisely as the source gives it
+            # shown as precisely as the source gives it: 49.75 with two decimals, 1502640 with none
+            decimals = max(0, -Decimal(repr(float(r.value))).normalize().as_tuple().exponent)
             F.add(f"{k}_n", float(r.value), unit=r.unit, digits=decimals, sources=r.sources, derived_from=DEVELOPMENTS)
     for code in ("MKD", "FIN", "SWE"):
         r = events[(events["alliance"] == "NATO") & (events["event"] == "join") & (events["country_iso3"] == code)].iloc[0]
