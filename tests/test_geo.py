@@ -277,3 +277,10 @@ def test_mapped_incidents_tie_the_map_to_the_record_of_incidents():
         borders.mapped_incidents(devs.assign(places=[["a"], ["a", "b", "c"], []]), places)
     with pytest.raises(ValueError, match=r"incident districts \['b'\] are named by no development"):
         borders.mapped_incidents(devs.assign(places=[["a"], ["a"], []]), places)
+
+
+def test_longest_run_of_months_counts_calendar_months_in_a_row():
+    from csto_brief import borders
+    assert borders.longest_run_of_months(["2025-11-26", "2025-11-30", "2025-12-24", "2026-01-18", "2026-04-17"]) == 3
+    assert borders.longest_run_of_months(["2025-12-31", "2026-02-01"]) == 1
+    assert borders.longest_run_of_months([]) == 0

@@ -183,3 +183,16 @@ def record_incidents(F, inc: pd.DataFrame) -> None:
                derived_from=["data/raw/developments.csv", "data/raw/places.csv"])
     F.add("map_incidents_first", pd.to_datetime(inc["date"]).min().date(), **src)
     F.add("map_incidents_last", pd.to_datetime(inc["date"]).max().date(), **src)
+    F.add("attack_months_run", longest_run_of_months(inc.loc[inc["incident"] == "attack", "date"]), unit="months",
+          **src)
+
+
+def longest_run_of_months(dates) -> int:
+    """The most consecutive calendar months with at least one of ``dates`` (the border judgments count attacks by
+    month)."""
+    months = sorted({pd.Timestamp(d).year * 12 + pd.Timestamp(d).month for d in dates})
+    best = run = 0
+    for i, m in enumerate(months):
+        run = run + 1 if i and m == months[i - 1] + 1 else 1
+        best = max(best, run)
+    return best
