@@ -170,10 +170,10 @@ def incident_legend(inc: pd.DataFrame) -> dict[str, str]:
     out = {}
     attacks = inc[inc["incident"] == "attack"]
     if len(attacks):
-        out[INCIDENT_KINDS["attack"]] = f"Attack from Afghanistan, {_span(attacks['date'])}"
+        out[INCIDENT_KINDS["attack"]] = f"District with an attack, {_span(attacks['date'])}"
     only = inc[~inc["place_id"].isin(attacks["place_id"])]
     if len(only):
-        out[INCIDENT_KINDS["smuggling"]] = f"Clash with smugglers only, {_span(only['date'])}"
+        out[INCIDENT_KINDS["smuggling"]] = f"Smuggler clashes only, {_span(only['date'])}"
     return out
 
 
