@@ -659,6 +659,15 @@ def _scenarios_summing_short(header, rows):
     return []  # the set's fault, reported on its first row
 
 
+def _chain_out_of_range(header, rows):
+    """Troops on the border come only through a request and an answer (brief.toml [[likelihood.chains]]): a range
+    for them that cannot hold that product is incoherent."""
+    jid, lo, mid, hi = (header.index(c) for c in ("judgment_id", "p_low", "p_central", "p_high"))
+    n = next(i for i, r in enumerate(rows) if r[jid] == "border-escalation")
+    rows[n][lo], rows[n][mid], rows[n][hi] = "25", "30", "40"
+    return [n + 1]
+
+
 def _scenario_confidences_differ(header, rows):
     kind, conf, topic = header.index("kind"), header.index("confidence"), header.index("topic")
     first = next(r for r in rows if r[kind] == "scenario")
@@ -697,6 +706,7 @@ RULE_CASES = [
     ("judgments.csv", _range_across_a_band_edge, "probability-band", "p_low", "crosses the edge of a likelihood band"),
     ("judgments.csv", _central_on_a_band_edge, "probability-central-edge", "p_central", "the edge two likelihood bands share"),
     ("judgments.csv", _scenarios_summing_short, "scenario-sum", "p_central", "central values sum to 100, not 99"),
+    ("judgments.csv", _chain_out_of_range, "probability-chain", "p_low", "times that of response-russia or"),
     ("judgments.csv", _scenario_confidences_differ, "scenario-confidence", "confidence", "take one confidence"),
     ("judgments.csv", _horizon_passed_without_outcome, "outcome-due", "horizon", "has passed; record what happened"),
     ("indicators/crosscheck_notes.csv", _note_value_wrong, "cross-check", "value_used", "the note's value_used"),

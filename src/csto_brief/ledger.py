@@ -100,6 +100,8 @@ def record_judgments(F, judgments: pd.DataFrame, cfg) -> pd.DataFrame:
         F.add(f"{k}_by", int(r.horizon.year), unit="year", derived_from=JUDGMENTS)
         F.add(f"{k}_confidence", r.confidence, derived_from=JUDGMENTS)
         F.add(f"{k}_statement", r.statement, derived_from=JUDGMENTS)  # the summary quotes what is judged
+    F.add("n_scenario_sets", int(judgments.loc[judgments["kind"] == "scenario", "topic"].nunique()), unit="sets",
+          derived_from=JUDGMENTS)
     # Grouped by the question each answers: each scenario set (exclusive, exhaustive), then the single calls.
     order = {t: i for i, t in enumerate(vocab.JUDGMENT_QUESTIONS)}
     sc = judgments.assign(_q=judgments["topic"].map(order)).sort_values("_q", kind="stable")

@@ -10,11 +10,12 @@ one row is at fault), the column and the rule, like the schema's.
   ``csto_brief.crosscheck`` or explained in data/raw/indicators/crosscheck_notes.csv;
 * ``currency``: a PPP factor is stated in the currency of the state's exchange rate, or in euro where the
   fixed conversion is known: data/raw/indicators/wdi_ppp.csv;
-* ``probability-order``, ``probability-band``, ``probability-central-edge``, ``scenario-confidence``,
-  ``scenario-horizon``, ``scenario-sum``: a judgment's range runs from low through its central value to high and
-  lies inside one band of the likelihood scale (ICD 203, brief.toml ``[likelihood]``), its central value not on an
-  edge two bands share; the scenarios of one topic are one set, exclusive and exhaustive:
-  one confidence, one horizon, central values summing to 100: data/raw/judgments.csv;
+* ``probability-order``, ``probability-band``, ``probability-central-edge``, ``probability-chain``,
+  ``scenario-confidence``, ``scenario-horizon``, ``scenario-sum``: a judgment's range runs from low through its
+  central value to high and lies inside one band of the likelihood scale (ICD 203, brief.toml ``[likelihood]``),
+  its central value not on an edge two bands share; an event reached only through a condition and some of its
+  outcomes (``[[likelihood.chains]]``) holds their product in its range; the scenarios of one topic are one set,
+  exclusive and exhaustive: one confidence, one horizon, central values summing to 100: data/raw/judgments.csv;
 * ``outcome-due``: a judgment past its horizon (this edition's, or a published edition's in data/editions/) has
   its outcome recorded in data/raw/outcomes.csv.
 
@@ -138,6 +139,7 @@ def judgment_rules(raw_dir: Path, as_of: dt.date) -> list[Problem]:
                                                                   f"{mid}% is the edge two likelihood bands share "
                                                                   f"(ICD 203: {edges}); put it inside the judgment's band",
                                n, "p_central"))
+    out += _chain_problems(shown, rows)
     sets: dict[str, list[tuple[int, dict]]] = {}
     for n, r in enumerate(rows, start=1):
         if r["kind"] == "scenario":
@@ -156,6 +158,33 @@ def judgment_rules(raw_dir: Path, as_of: dt.date) -> list[Problem]:
             out.append(Problem(shown, "scenario-sum", f"the {topic} scenarios ({ids}) are exclusive and exhaustive, so "
                                                       f"their central values sum to 100, not {total}",
                                members[0][0], "p_central"))
+    return out
+
+
+def _chain_problems(shown: str, rows: list[dict]) -> list[Problem]:
+    """``probability-chain``: an event that comes about only through a condition and some of its outcomes (brief.toml,
+    [[likelihood.chains]]) has the condition's chance times theirs, on central values, inside its own range."""
+    from . import config
+
+    by_id = {r["judgment_id"]: (n, r) for n, r in enumerate(rows, start=1)}
+    out = []
+    for chain in config.declared_part("brief.toml:likelihood").get("chains", []):
+        ids = [chain["event"], chain["given"], *chain["outcomes"]]
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            out.append(Problem(shown, "probability-chain", f"brief.toml [[likelihood.chains]] names "
+                                                           f"{', '.join(missing)}, not in the judgments", None,
+                               "judgment_id"))
+            continue
+        n, event = by_id[chain["event"]]
+        given = int(by_id[chain["given"]][1]["p_central"])
+        through = sum(int(by_id[o][1]["p_central"]) for o in chain["outcomes"])
+        chance = given * through / 100
+        if not int(event["p_low"]) <= chance <= int(event["p_high"]):
+            out.append(Problem(shown, "probability-chain",
+                               f"judgment {chain['event']}: its range {event['p_low']}–{event['p_high']}% must hold "
+                               f"the chance of {chain['given']} ({given}%) times that of "
+                               f"{' or '.join(chain['outcomes'])} ({through}%), {chance:g}%", n, "p_low"))
     return out
 
 

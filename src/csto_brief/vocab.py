@@ -31,6 +31,7 @@ JUDGMENT_QUESTIONS = {
     "armenia": "Armenia in the CSTO",
     "border": "Border violence",
     "afghanistan": "Tajikistan and the Taliban",
+    "response": "Who answers a member's call",
     "csto": "The alliance",
     "ukraine": "Belarus and the war",
     "candidates": "Observer and partner status",
