@@ -168,7 +168,15 @@ def _chain_problems(shown: str, rows: list[dict]) -> list[Problem]:
 
     by_id = {r["judgment_id"]: (n, r) for n, r in enumerate(rows, start=1)}
     out = []
-    for chain in config.declared_part("brief.toml:likelihood").get("chains", []):
+    try:
+        chains = config.declared_part("brief.toml:likelihood").get("chains", [])
+    except config.ConfigError:  # no likelihood scale, so no chains
+        chains = []
+    for chain in chains:
+        if not isinstance(chain, dict) or not {"event", "given", "outcomes"} <= chain.keys():
+            out.append(Problem("brief.toml", "probability-chain", "each [[likelihood.chains]] entry needs event, given "
+                                                                  "and outcomes (judgment ids)"))
+            continue
         ids = [chain["event"], chain["given"], *chain["outcomes"]]
         missing = [i for i in ids if i not in by_id]
         if missing:
