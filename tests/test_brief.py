@@ -441,3 +441,11 @@ def test_no_number_in_the_pdf_has_a_tail_of_decimals(pdf_text):
     formatting fault; no figure in the brief needs more than three."""
     tails = re.findall(r"\d[\d,]*\.\d{4,}", pdf_text)
     assert not tails, tails[:5]
+
+
+def test_no_hyphenated_remainder_is_stranded_on_a_line_of_its_own(pdf_pages):
+    """The layout once broke 'ar-rears' and then left 'rears' alone on a line in the middle of a source's title
+    (hyphenation in a narrow column); a word's remainder after a hyphenation continues the line it starts."""
+    stranded = [(n, m.group(0)) for n, t in enumerate(pdf_pages, start=1)
+                for m in re.finditer(r"\w+-\n[a-z]+[.,;:)]?\n(?=[a-z])", t)]
+    assert not stranded, stranded[:5]
