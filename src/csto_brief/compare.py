@@ -218,9 +218,10 @@ def record_two_rates(F, two: pd.DataFrame, ppp_year: int) -> pd.DataFrame:
     }), "milex_two_rates")
 
 
-def record_pledges(F, pledges: pd.DataFrame, at_pledge: dict[str, int], latest_year: int, quoted_2025: pd.DataFrame) -> None:
-    """NATO's pledges (Wales, The Hague), how many allies meet each on SIPRI's newest figures, and how many NATO's
-    own 2025 estimates, as quoted, cover."""
+def record_pledges(F, pledges: pd.DataFrame, at_pledge: dict[str, int], n_spending: int, latest_year: int,
+                   quoted_2025: pd.DataFrame) -> None:
+    """NATO's pledges (Wales, The Hague), how many allies meet each on SIPRI's newest figures, out of how many spend
+    on armed forces at all (Iceland has none), and how many NATO's own 2025 estimates, as quoted, cover."""
     pl = dict(sources=["nato-wales-2014", "nato-hague-2025"], derived_from="data/raw/indicators/nato_pledges.csv")
     by_id = pledges.set_index("pledge_id")
     F.add("pledge_old_pct", float(by_id.loc["wales-2014", "pct_gdp"]), unit="%", digits=0, **pl)
@@ -233,6 +234,7 @@ def record_pledges(F, pledges: pd.DataFrame, at_pledge: dict[str, int], latest_y
               as_of=str(latest_year))
     F.add("share_latest_year", latest_year, unit="year", **sp)
     F.add("n_nato_at_old_pledge_sipri", at_pledge["wales-2014"], unit="states", **sp)
+    F.add("n_nato_with_forces_sipri", n_spending, unit="states", **sp)
     F.add("n_nato_at_core_pledge_sipri", at_pledge["hague-2025-core"], unit="states", **sp)
     F.add("n_nato_at_total_pledge_sipri", at_pledge["hague-2025-total"], unit="states", **sp)
     q = quoted_2025
