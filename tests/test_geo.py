@@ -256,6 +256,38 @@ def test_colliding_place_labels_are_found_however_they_are_placed():
     plt.close(fig)
 
 
+def test_a_label_over_another_places_marker_is_found_and_a_rotated_label_by_its_own_outline():
+    """A label drawn over another place's marker reads as naming it (an attack marker once sat at the end of
+    'Kulob'); a rotated label (a river's) is its rotated rectangle, so a marker beside it, inside the upright box
+    around it, is not a collision."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from csto_brief import maps
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    for name, x, dy in (("Kulob (base until 2015)", 40, 0), ("Shohin", 52, -15)):
+        ax.scatter([x], [50], s=30)
+        ax.annotate(name, (x, 50), xytext=(4, dy), textcoords="offset points", fontsize=7, va="center")
+    assert maps.text_overlaps(fig) == [("Kulob (base until 2015)", "Shohin")]
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.text(50, 50, "Vakhsh river", rotation=45, ha="center", va="center", fontsize=7)
+    ax.scatter([44], [57], s=20)  # in the upright box's corner, off the slanted text
+    ax.annotate("Bokhtar", (44, 57), xytext=(-4, 0), textcoords="offset points", ha="right", fontsize=7)
+    assert maps.text_overlaps(fig) == []
+    ax.scatter([50], [50], s=20)  # on the text itself
+    assert maps.text_overlaps(fig) == [("Vakhsh river", "a marker")]
+    plt.close(fig)
+
+
 def test_mapped_incidents_tie_the_map_to_the_record_of_incidents():
     import pandas as pd
 

@@ -220,19 +220,52 @@ def fill_handle(colour, label, edge=BORDER):
 
 
 def text_overlaps(fig) -> list[tuple[str, str]]:
-    """Pairs of texts in the figure whose rendered boxes overlap (labels that collide)."""
+    """Pairs of texts in the figure whose rendered outlines overlap (labels that collide), and labels drawn over the
+    marker of another place (named by that place's label), which would read as naming it. A rotated label is its
+    rotated rectangle, not the upright box around it."""
+    from shapely import affinity
+
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
-    items = []
+    items, markers = [], []
     for ax in fig.axes:
+        named = {}
         for t in ax.texts:
             # an annotation's position is its offset from the point it labels: test the point, in data units
             anchor = t.xy if isinstance(t, Annotation) else t.get_position()
             if t.get_clip_on() and not ax.bbox.contains(*ax.transData.transform(anchor)):
                 continue  # clipped away: not drawn
-            if t.get_visible() and t.get_text().strip():
-                items.append((t.get_text(), t.get_window_extent(renderer).shrunk(0.96, 0.9)))
-    return [(a, b) for i, (a, ea) in enumerate(items) for (b, eb) in items[i + 1:] if ea.overlaps(eb)]
+            if not (t.get_visible() and t.get_text().strip()):
+                continue
+            ext = t.get_window_extent(renderer)
+            outline = box(*ext.shrunk(0.96, 0.9).extents)
+            angle = t.get_rotation()
+            if angle % 180:
+                # the upright box of a rotated text is centred on it: rotate the text's own box about that centre
+                t.set_rotation(0)
+                w, h = t.get_window_extent(renderer).width * 0.96, t.get_window_extent(renderer).height * 0.9
+                t.set_rotation(angle)
+                cx, cy = (ext.x0 + ext.x1) / 2, (ext.y0 + ext.y1) / 2
+                outline = affinity.rotate(box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), angle, origin=(cx, cy))
+            at = tuple(np.round(ax.transData.transform(anchor), 1)) if isinstance(t, Annotation) else None
+            items.append((t.get_text(), outline, at))
+            if at is not None:
+                named[at] = t.get_text()
+        for coll in ax.collections:
+            if type(coll).__name__ != "PathCollection" or not coll.get_visible():
+                continue  # point markers only (scatter); areas and lines are not places
+            sizes = coll.get_sizes()
+            for k, xy in enumerate(coll.get_offset_transform().transform(coll.get_offsets())):
+                r = np.sqrt(sizes[k % len(sizes)] if len(sizes) else 36) / 2 * fig.dpi / 72 * 0.8
+                at = tuple(np.round(xy, 1))
+                markers.append((named.get(at, "a marker"), box(xy[0] - r, xy[1] - r, xy[0] + r, xy[1] + r), at))
+
+    def hit(a, b):
+        return a.intersection(b).area > 0
+
+    pairs = [(a, b) for i, (a, ea, _) in enumerate(items) for (b, eb, _) in items[i + 1:] if hit(ea, eb)]
+    pairs += [(a, m) for a, ea, at in items for m, em, mat in markers if mat != at and hit(ea, em)]
+    return pairs
 
 
 # --- the three maps of the brief ----------------------------------------------------------------
