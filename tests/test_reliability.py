@@ -668,6 +668,14 @@ def _chain_out_of_range(header, rows):
     return [n + 1]
 
 
+def _weak_source_printed_first(header, rows):
+    """A judgment's row prints its first sources: a repost graded weak there is what a reader checks first."""
+    jid, src = header.index("judgment_id"), header.index("sources")
+    n = next(i for i, r in enumerate(rows) if r[jid] == "tj-taliban-distance")
+    rows[n][src] = "centralasia-media-2025-khorog;" + rows[n][src].replace("centralasia-media-2025-khorog;", "")
+    return [n + 1]
+
+
 def _scenario_confidences_differ(header, rows):
     kind, conf, topic = header.index("kind"), header.index("confidence"), header.index("topic")
     first = next(r for r in rows if r[kind] == "scenario")
@@ -707,6 +715,7 @@ RULE_CASES = [
     ("judgments.csv", _central_on_a_band_edge, "probability-central-edge", "p_central", "the edge two likelihood bands share"),
     ("judgments.csv", _scenarios_summing_short, "scenario-sum", "p_central", "central values sum to 100, not 99"),
     ("judgments.csv", _chain_out_of_range, "probability-chain", "p_low", "times that of response-russia or"),
+    ("judgments.csv", _weak_source_printed_first, "judgment-sources", "sources", "graded weak in sources.csv"),
     ("judgments.csv", _scenario_confidences_differ, "scenario-confidence", "confidence", "take one confidence"),
     ("judgments.csv", _horizon_passed_without_outcome, "outcome-due", "horizon", "has passed; record what happened"),
     ("indicators/crosscheck_notes.csv", _note_value_wrong, "cross-check", "value_used", "the note's value_used"),

@@ -16,6 +16,9 @@ CLAIMS = ["data/raw/claims.csv", "data/raw/claim_checks.csv"]
 EVENTS = ["data/raw/alliance_events.csv"]
 DOCUMENTS = ["data/raw/documents.csv"]
 JUDGMENTS = ["data/raw/judgments.csv", "brief.toml"]
+# How many of a judgment's sources its row in the table of judgments prints (the rest are in the data); the
+# validator keeps weak sources out of them (csto_brief.rules, ``judgment-sources``)
+PRINTED_SOURCES = 2
 DEVELOPMENTS = "data/raw/developments.csv"
 SOURCES = ["data/raw/sources.csv"]
 CITED_CLAIMS = ("A11", "B01", "B02", "B06", "B07", "C09")  # the checks the brief quotes
@@ -115,7 +118,7 @@ def record_judgments(F, judgments: pd.DataFrame, cfg) -> pd.DataFrame:
                        for a, b in zip(sc["p_low"], sc["p_high"])],
         "Central": [f"{c}%" for c in sc["p_central"]],
         "Confidence": sc["confidence"], "Why": sc["basis"], "Resolves": sc["resolution"],
-        "Sources": sc["sources"].map(lambda s: s[:2]),
+        "Sources": sc["sources"].map(lambda s: s[:PRINTED_SOURCES]),
     }), "scenarios")
 
 

@@ -16,6 +16,7 @@ one row is at fault), the column and the rule, like the schema's.
   its central value not on an edge two bands share; an event reached only through a condition and some of its
   outcomes (``[[likelihood.chains]]``) holds their product in its range; the scenarios of one topic are one set,
   exclusive and exhaustive: one confidence, one horizon, central values summing to 100: data/raw/judgments.csv;
+* ``judgment-sources``: the sources a judgment prints first are not graded weak: data/raw/judgments.csv;
 * ``outcome-due``: a judgment past its horizon (this edition's, or a published edition's in data/editions/) has
   its outcome recorded in data/raw/outcomes.csv.
 
@@ -140,6 +141,7 @@ def judgment_rules(raw_dir: Path, as_of: dt.date) -> list[Problem]:
                                                                   f"(ICD 203: {edges}); put it inside the judgment's band",
                                n, "p_central"))
     out += _chain_problems(shown, rows)
+    out += _printed_source_problems(raw_dir, shown, rows)
     sets: dict[str, list[tuple[int, dict]]] = {}
     for n, r in enumerate(rows, start=1):
         if r["kind"] == "scenario":
@@ -158,6 +160,22 @@ def judgment_rules(raw_dir: Path, as_of: dt.date) -> list[Problem]:
             out.append(Problem(shown, "scenario-sum", f"the {topic} scenarios ({ids}) are exclusive and exhaustive, so "
                                                       f"their central values sum to 100, not {total}",
                                members[0][0], "p_central"))
+    return out
+
+
+def _printed_source_problems(raw_dir: Path, shown: str, rows: list[dict]) -> list[Problem]:
+    """``judgment-sources``: the sources a judgment's row prints (the first few) are not ones the data grade weak
+    (a repost kept for want of better, or a report the text itself corrects)."""
+    from .ledger import PRINTED_SOURCES
+
+    weak = {r["source_id"] for r in _rows(raw_dir, "sources.csv") if r["quality"] == "weak"}
+    out = []
+    for n, r in enumerate(rows, start=1):
+        first = [s for s in r["sources"].split(";")[:PRINTED_SOURCES] if s in weak]
+        if first:
+            out.append(Problem(shown, "judgment-sources", f"judgment {r['judgment_id']}: its printed sources include "
+                                                          f"{', '.join(first)}, graded weak in sources.csv; put a "
+                                                          f"standard or primary source first", n, "sources"))
     return out
 
 
