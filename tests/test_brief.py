@@ -450,3 +450,15 @@ def test_no_hyphenated_remainder_is_stranded_on_a_line_of_its_own(pdf_pages):
     stranded = [(n, m.group(0)) for n, t in enumerate(pdf_pages, start=1)
                 for m in re.finditer(r"\w+-\n[a-z]+[.,;:)]?\n(?=[a-z])", t)]
     assert not stranded, stranded[:5]
+
+
+def test_the_table_of_judgments_rules_a_line_between_its_sets(fresh_html):
+    """Each scenario set (a question of judgments.csv) starts below a rule, so a reader sees where one exclusive and
+    exhaustive set ends even though the Question column is not printed."""
+    table = re.search(r'<figure class="table[^"]*" id="table-\d+"><figcaption><span class="label">Table \d+\.</span> '
+                      r'Every judgment:.*?</table>', fresh_html, flags=re.S).group(0)
+    rows = re.findall(r"<tr( class=\"group-start\")?>(.*?)</tr>", table.split("<tbody>")[1], flags=re.S)
+    questions = [re.search(r"<td[^>]*>(.*?)</td>", cells).group(1) for _, cells in rows]
+    starts = [i for i, (g, _) in enumerate(rows) if g]
+    assert starts == [i for i in range(1, len(questions)) if questions[i] != questions[i - 1]]
+    assert len(starts) >= 3

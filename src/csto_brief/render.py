@@ -421,9 +421,11 @@ class Renderer:
             f'<figcaption><span class="label">Figure {n}.</span> {caption}'
             f'<span class="source">Source: {source}</span></figcaption></figure>')
 
-    def table(self, name: str, widths: dict | None = None, classes: str = "", online_columns=(), caller=None) -> str:
+    def table(self, name: str, widths: dict | None = None, classes: str = "", online_columns=(), group_by: str = "",
+              caller=None) -> str:
         """A numbered table; ``online_columns`` (long prose, such as each scenario's reasoning) are shown in the HTML
-        edition only, and the PDF says so under the table."""
+        edition only, and the PDF says so under the table; ``group_by`` rules a line above each row that starts a
+        new value of that column (a new scenario set), so the groups show even where the column is not printed."""
         t = tables.declared(name)
         df = tables.load(name)
         if name in self.tables_seen:
@@ -434,7 +436,7 @@ class Renderer:
         n = len(self.tables_seen)
         caption, source = self._split_caption(caller() if caller else "")
         widths = widths or {}
-        unknown = (set(widths) | set(online_columns)) - set(t.names)
+        unknown = (set(widths) | set(online_columns) | ({group_by} - {""})) - set(t.names)
         if unknown:
             raise RenderError(f"table '{name}' has no column {sorted(unknown)}; its columns: {list(t.names)}")
         col = {c: ' class="online-col"' if c in online_columns else "" for c in t.names}
@@ -444,7 +446,8 @@ class Renderer:
         shown = df
         if self.notebook and self.in_online and len(df) > NOTEBOOK_ROWS:
             shown = df.head(NOTEBOOK_ROWS)  # the notebook stays small: the first rows, the rest in the HTML brief
-        for row in shown.itertuples(index=False):
+        groups = list(shown[group_by]) if group_by else [None] * len(shown)
+        for i, row in enumerate(shown.itertuples(index=False)):
             cells = []
             for c, v in zip(t.names, row):
                 if c in t.cite:
@@ -454,7 +457,8 @@ class Renderer:
                     cells.append(f'<td{col[c]}><span class="status status-{esc(v)}">{esc(VERDICT_LABELS[v])}</span></td>')
                 else:
                     cells.append(f"<td{col[c]}>{esc(v)}</td>")
-            body.append("<tr>" + "".join(cells) + "</tr>")
+            starts = group_by and i > 0 and groups[i] != groups[i - 1]
+            body.append(('<tr class="group-start">' if starts else "<tr>") + "".join(cells) + "</tr>")
         notes = ""
         if len(shown) < len(df):
             notes += (f"<p>The first {len(shown)} of {len(df):,} rows; all are in report/brief.html and "
