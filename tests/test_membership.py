@@ -56,3 +56,22 @@ def test_a_chart_drawn_to_the_cut_off_ends_where_its_newest_source_does(monkeypa
     dated = pd.DataFrame({"date_published": ["2024-02-22", newest, "2019"]}, index=["a", "b", "c"])
     monkeypatch.setattr(ledger, "_dated_sources", lambda: (None, dated, set()))
     assert ledger.evidence_cutoff_end() == pd.Timestamp(end)
+
+
+def test_the_timeline_writes_both_counts_where_members_and_those_taking_part_differ():
+    """The band between members and those taking part is a sliver at print size: where they differ at the cut-off,
+    the chart writes both numbers at the line's end, from the data; where they agree, it adds nothing."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from csto_brief import charts
+
+    counts = pd.DataFrame({"alliance": ["NATO", "NATO", "CSTO", "CSTO"],
+                           "date": pd.to_datetime(["1949-08-24", "2024-03-07", "1992-05-15", "2024-02-22"]),
+                           "members": [12, 32, 6, 6], "participating": [12, 32, 6, 5]})
+    fig = charts.membership_timeline(counts, {}, "2026-07-13")
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "6 members, 5 taking part" in texts
+    assert not any("32 members" in t for t in texts)
+    fig2 = charts.membership_timeline(counts.assign(participating=counts["members"]), {}, "2026-07-13")
+    assert not any("taking part" in t.get_text() for ax in fig2.axes for t in ax.texts)

@@ -66,6 +66,13 @@ def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]
             y = g.loc[g["date"] <= t, "members"].iloc[-1]
             ax.annotate(text, (t, y), xytext=(0, dy), textcoords="offset points", fontsize=7.5, color=c, ha=ha,
                         va="bottom" if dy > 0 else "top")
+        # where members and those taking part differ at the cut-off, both counts at the line's end, so the
+        # reader need not read a thin band off the axis
+        last = g.iloc[-1]
+        if last["participating"] != last["members"]:
+            ax.annotate(f"{int(last['members'])} members, {int(last['participating'])} taking part",
+                        (g["date"].iloc[-1], last["participating"]), xytext=(3, -3), textcoords="offset points",
+                        fontsize=7.5, color=c, ha="right", va="top", fontweight="semibold")
         ax.set_ylim(0, tops[alliance] + (4 if alliance == "NATO" else 2))
         ax.set_ylabel(f"{alliance} members")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))  # counts of states: whole numbers
