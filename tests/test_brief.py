@@ -462,3 +462,31 @@ def test_the_table_of_judgments_rules_a_line_between_its_sets(fresh_html):
     starts = [i for i, (g, _) in enumerate(rows) if g]
     assert starts == [i for i in range(1, len(questions)) if questions[i] != questions[i - 1]]
     assert len(starts) >= 3
+
+
+def test_each_paragraph_cites_the_sources_of_the_events_it_names(fresh_html):
+    """A development named in a paragraph of a numbered section is cited in that paragraph (one of its sources at
+    least), so a reader need not hunt elsewhere for the source: a base rate once named two requests for troops
+    with no source beside them (the table of judgments further down cited them, which does not count)."""
+    src = pd.read_csv(paths.RAW_DIR / "sources.csv", dtype=str, keep_default_na=False)
+    by_url = {html.escape(u, quote=True): s for s, u in zip(src["source_id"], src["url"])}
+    number = {}
+    for n, body in re.findall(r'<li id="src-(\d+)"[^>]*>(.*?)</li>', fresh_html, flags=re.S):
+        href = re.search(r'href="([^"]+)"', body)
+        number[n] = by_url.get(href.group(1)) if href else None
+    used = pd.read_csv(paths.REPORT_DIR / "facts.csv", dtype=str, keep_default_na=False).set_index("fact_id")
+    parts = re.split(r"(<h2[^>]*>.*?</h2>)", fresh_html, flags=re.S)
+    uncited, sections = [], 0
+    for head, body in zip(parts[1::2], parts[2::2]):
+        title = re.sub(r"<[^>]+>", "", head).strip()
+        if not re.match(r"\d\. ", title):
+            continue  # the summary points to the sections; annexes carry their own tables
+        sections += 1
+        for para in re.findall(r"<p>(.*?)</p>", body, flags=re.S):
+            cited = {number.get(n) for n in re.findall(r'href="#src-(\d+)"', para)}
+            for f in sorted(set(re.findall(r'data-fact="(dev_[a-z0-9_]+?)(?:_n)?"', para))):
+                sources = set(filter(None, used.loc[f, "sources"].split(";"))) if f in used.index else set()
+                if sources and not sources & cited:
+                    uncited.append((title, f))
+    assert sections >= 6
+    assert not uncited, uncited
