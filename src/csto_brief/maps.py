@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib import patheffects
+from matplotlib.collections import PathCollection
 from matplotlib.text import Annotation
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon as MplPolygon
@@ -252,7 +253,7 @@ def text_overlaps(fig) -> list[tuple[str, str]]:
             if at is not None:
                 named[at] = t.get_text()
         for coll in ax.collections:
-            if type(coll).__name__ != "PathCollection" or not coll.get_visible():
+            if not isinstance(coll, PathCollection) or not coll.get_visible():
                 continue  # point markers only (scatter); areas and lines are not places
             sizes = coll.get_sizes()
             for k, xy in enumerate(coll.get_offset_transform().transform(coll.get_offsets())):
