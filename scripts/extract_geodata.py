@@ -115,8 +115,9 @@ def topojson_layer(path: Path, layer: str) -> gpd.GeoDataFrame:
 def dcw(codes: list[str], region) -> gpd.GeoDataFrame:
     rows = []
     for iso3 in codes:
-        text = subprocess.run(["gmt", "coast", f"-E{DCW_CODES[iso3]}", "-M"], check=True,
-                              capture_output=True, text=True).stdout
+        with tempfile.TemporaryDirectory() as scratch:  # gmt leaves a gmt.history in its working directory
+            text = subprocess.run(["gmt", "coast", f"-E{DCW_CODES[iso3]}", "-M"], check=True, cwd=scratch,
+                                  capture_output=True, text=True).stdout
         polys, ring = [], []
         for line in text.splitlines():
             if line.startswith(">"):

@@ -3,6 +3,7 @@
 import ast
 import json
 import re
+import subprocess
 
 import pytest
 
@@ -78,3 +79,21 @@ def test_the_readme_counts_what_the_lock_holds():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     n = sum(1 for line in (ROOT / "requirements.lock").read_text().splitlines() if "==" in line)
     assert f"installing {n} locked packages" in readme
+
+
+def _layout_block() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Layout", 1)[1]
+    return section.split("```")[1]
+
+
+def test_every_top_level_entry_is_in_the_layout():
+    """Nothing lands at the top of the repository unannounced (a tool's leftover, a scratch file): each tracked
+    top-level file or folder is named in the README's layout."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    top = {line.split("/", 1)[0] for line in tracked.splitlines() if line}
+    top -= {".gitignore", ".gitattributes"}
+    assert {"Makefile", "src", "data"} <= top
+    block = _layout_block()
+    unnamed = sorted(t for t in top if not re.search(rf"(?<![\w.-]){re.escape(t)}(?![\w-])", block))
+    assert unnamed == [], f"tracked at the top of the repository but not in the README's layout: {unnamed}"
