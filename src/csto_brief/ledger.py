@@ -5,6 +5,7 @@ tables, so that the notebook shows the checks and records them in a line per fin
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 
@@ -196,3 +197,52 @@ def record_cutoff(F) -> pd.Series:
     F.add("n_sources_relied", len(relied), unit="sources", derived_from=SOURCES)
     F.add("n_sources", len(src), unit="sources", derived_from=SOURCES)
     return pd.Series({"sources relied on": len(relied), "evidence cut-off": newest})
+
+
+def base_rate_chance(n: int, years: float, horizon_years: float) -> float:
+    """The chance (0–1) of at least one event in ``horizon_years`` if events come at the rate of the record, ``n`` in
+    ``years`` (a Poisson process): 1 − e^(−n·h/years)."""
+    if years <= 0 or horizon_years < 0 or n < 0:
+        raise ValueError(f"a base rate needs a record of positive length and a horizon not in the past "
+                         f"(got {n} events in {years:g} years, horizon {horizon_years:g} years)")
+    return 1 - math.exp(-n * horizon_years / years)
+
+
+def record_base_rates(F, judgments: pd.DataFrame, devs: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """For each judgment with a base rate declared in brief.toml ([[likelihood.base_rates]]: the judgment, the
+    developments that are the record's cases, and the alliance event the record starts from), how many cases in how
+    many years to the evidence cut-off, and the chance of at least one more by the judgment's horizon at that rate:
+    where a reader sees how far the judgment departs from the record. Returns the table the notebook shows."""
+    entries = config.declared_part("brief.toml:likelihood").get("base_rates", [])
+    end = evidence_cutoff_end()
+    rows = []
+    for e in entries:
+        if not isinstance(e, dict) or not {"judgment", "cases", "since"} <= e.keys():
+            raise config.ConfigError("brief.toml: each [[likelihood.base_rates]] entry needs judgment, cases "
+                                     "(developments.csv dev_id) and since (alliance_events.csv event_id)")
+        for key, ids, table, col, file in (
+                ("judgment", [e["judgment"]], judgments, "judgment_id", "judgments.csv"),
+                ("cases", e["cases"], devs, "dev_id", "developments.csv"),
+                ("since", [e["since"]], events, "event_id", "alliance_events.csv")):
+            missing = [i for i in ids if i not in set(table[col])]
+            if missing:
+                raise config.ConfigError(f"brief.toml [[likelihood.base_rates]] {key} names {', '.join(missing)}, "
+                                         f"not found in data/raw/{file} (column {col})")
+        j = judgments.set_index("judgment_id").loc[e["judgment"]]
+        start = events.set_index("event_id").loc[e["since"], "date"]
+        cases = devs[devs["dev_id"].isin(e["cases"])]
+        years = (end - start).days / 365.25
+        ahead = (j["horizon"] - end).days / 365.25
+        chance = base_rate_chance(len(cases), years, ahead)
+        k = "base_" + e["judgment"].replace("-", "_")
+        srcs = [s for ids in cases["sources"] for s in (ids if isinstance(ids, list) else [ids])]
+        derived = [DEVELOPMENTS, *EVENTS, *JUDGMENTS]
+        F.add(f"{k}_n", len(cases), unit="cases", sources=srcs, derived_from=derived)
+        F.add(f"{k}_years", round(years), unit="years", derived_from=derived,
+              note=f"from {start:%d %b %Y} to the end of the evidence cut-off")
+        F.add(f"{k}_chance", round(100 * chance), unit="%", derived_from=derived,
+              note=f"at least one case by {j['horizon']:%d %b %Y} at the record's rate")
+        rows.append({"judgment": e["judgment"], "cases": len(cases), "since": start.date(), "years": round(years, 1),
+                     "years ahead": round(ahead, 2), "chance at the record's rate": f"{100 * chance:.0f}%",
+                     "judged": f"{j['p_low']}–{j['p_high']}%"})
+    return pd.DataFrame(rows)

@@ -1,0 +1,61 @@
+"""Base rates (brief.toml [[likelihood.base_rates]]): the record's rate and the chance it gives by a horizon."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from csto_brief import config, ledger
+
+
+class Recorder:
+    def __init__(self):
+        self.facts = {}
+
+    def add(self, fact_id, value, **kw):
+        self.facts[fact_id] = value
+
+
+JUDGMENTS = pd.DataFrame({"judgment_id": ["ask"], "horizon": [pd.Timestamp("2027-12-31")],
+                          "p_low": [10], "p_high": [20]})
+DEVS = pd.DataFrame({"dev_id": ["a", "b", "c", "other"], "sources": [["s1"], ["s2"], ["s3"], ["s4"]]})
+EVENTS = pd.DataFrame({"event_id": ["start"], "date": [pd.Timestamp("2007-12-31")]})
+
+
+@pytest.fixture
+def declared(monkeypatch):
+    entries = []
+    monkeypatch.setattr(config, "declared_part", lambda spec: {"base_rates": entries})
+    monkeypatch.setattr(ledger, "evidence_cutoff_end", lambda: pd.Timestamp("2025-12-31"))
+    return entries
+
+
+def test_the_chance_from_a_rate():
+    assert ledger.base_rate_chance(0, 20, 2) == 0
+    assert ledger.base_rate_chance(2, 20, 10) == pytest.approx(1 - math.exp(-1))
+    # more cases in the record, or a longer horizon, make one more case likelier
+    assert ledger.base_rate_chance(3, 23, 1.4) < ledger.base_rate_chance(4, 23, 1.4) < ledger.base_rate_chance(4, 23, 3)
+    with pytest.raises(ValueError, match="positive length"):
+        ledger.base_rate_chance(3, 0, 1)
+
+
+def test_the_record_gives_the_facts(declared):
+    declared.append({"judgment": "ask", "cases": ["a", "b", "c"], "since": "start"})
+    F = Recorder()
+    table = ledger.record_base_rates(F, JUDGMENTS, DEVS, EVENTS)
+    assert F.facts["base_ask_n"] == 3 and F.facts["base_ask_years"] == 18
+    # three in 18 years; two years ahead: 1 - e^(-1/3)
+    assert F.facts["base_ask_chance"] == round(100 * (1 - math.exp(-3 * 2.0 / 18.0)), 0) == 28
+    assert table.loc[0, "judged"] == "10–20%"
+
+
+@pytest.mark.parametrize("entry,text", [
+    ({"judgment": "ask", "cases": ["a", "zz"], "since": "start"}, "cases names zz, not found in data/raw/developments.csv \\(column dev_id\\)"),
+    ({"judgment": "nope", "cases": ["a"], "since": "start"}, "judgment names nope, not found in data/raw/judgments.csv"),
+    ({"judgment": "ask", "cases": ["a"], "since": "never"}, "since names never, not found in data/raw/alliance_events.csv"),
+    ({"judgment": "ask", "cases": ["a"]}, "needs judgment, cases"),
+])
+def test_a_base_rate_that_names_nothing_is_refused(declared, entry, text):
+    declared.append(entry)
+    with pytest.raises(config.ConfigError, match=text):
+        ledger.record_base_rates(Recorder(), JUDGMENTS, DEVS, EVENTS)
