@@ -17,7 +17,7 @@ FILE = {"population": WDI, "area_km2": WDI, "gdp_usd": WDI, "personnel": WDI, "m
 SOURCES = {WDI: ["worldbank-wdi-2026"], SIPRI_USD: ["sipri-milex-2026"]}
 DIGITS = {"population": 0, "area_km2": 1, "gdp_usd": 1, "milex_usd": 0, "personnel": 0}
 LABELS = {"population": "Population, million", "area_km2": "Area, million km²", "gdp_usd": "GDP, US$ trillion",
-          "milex_usd": "Military spending, US$ billion", "personnel": "Armed forces, thousand"}
+          "milex_usd": "Military spending, US$ billion", "personnel": "Armed forces incl. paramilitary, thousand"}
 TWO_RATE_ROWS = ["NATO", "NATO excl. US", "CSTO", "Russia", "CSTO excl. Russia"]
 NOTE_LABELS = {"population": "Population", "area_km2": "Area, km²", "gdp_usd": "GDP, US$",
                "milex_share_gdp": "Military spending, % of GDP", "gdp_ppp": "GDP at PPP",
