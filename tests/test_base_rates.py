@@ -40,22 +40,30 @@ def test_the_chance_from_a_rate():
 
 
 def test_the_record_gives_the_facts(declared):
-    declared.append({"judgment": "ask", "cases": ["a", "b", "c"], "since": "start"})
+    declared.append({"name": "asks", "judgment": "ask", "cases": ["a", "b", "c"], "since": "start"})
     F = Recorder()
     table = ledger.record_base_rates(F, JUDGMENTS, DEVS, EVENTS)
-    assert F.facts["base_ask_n"] == 3 and F.facts["base_ask_years"] == 18
+    assert F.facts["base_asks_n"] == 3 and F.facts["base_asks_years"] == 18
     # three in 18 years; two years ahead: 1 - e^(-1/3)
-    assert F.facts["base_ask_chance"] == round(100 * (1 - math.exp(-3 * 2.0 / 18.0)), 0) == 28
+    assert F.facts["base_asks_chance"] == round(100 * (1 - math.exp(-3 * 2.0 / 18.0)), 0) == 28
     assert table.loc[0, "judged"] == "10–20%"
 
 
 @pytest.mark.parametrize("entry,text", [
-    ({"judgment": "ask", "cases": ["a", "zz"], "since": "start"}, "cases names zz, not found in data/raw/developments.csv \\(column dev_id\\)"),
-    ({"judgment": "nope", "cases": ["a"], "since": "start"}, "judgment names nope, not found in data/raw/judgments.csv"),
-    ({"judgment": "ask", "cases": ["a"], "since": "never"}, "since names never, not found in data/raw/alliance_events.csv"),
-    ({"judgment": "ask", "cases": ["a"]}, "needs judgment, cases"),
+    ({"name": "x", "judgment": "ask", "cases": ["a", "zz"], "since": "start"}, "cases names zz, not found in data/raw/developments.csv \\(column dev_id\\)"),
+    ({"name": "x", "judgment": "nope", "cases": ["a"], "since": "start"}, "judgment names nope, not found in data/raw/judgments.csv"),
+    ({"name": "x", "judgment": "ask", "cases": ["a"], "since": "never"}, "since names never, not found in data/raw/alliance_events.csv"),
+    ({"name": "x", "judgment": "ask", "cases": ["a"]}, "needs name, judgment, cases"),
+    ({"name": "Bad name", "judgment": "ask", "cases": ["a"], "since": "start"}, "must be unique, in lower case"),
 ])
 def test_a_base_rate_that_names_nothing_is_refused(declared, entry, text):
     declared.append(entry)
     with pytest.raises(config.ConfigError, match=text):
+        ledger.record_base_rates(Recorder(), JUDGMENTS, DEVS, EVENTS)
+
+
+def test_two_base_rates_with_one_name_are_refused(declared):
+    entry = {"name": "asks", "judgment": "ask", "cases": ["a"], "since": "start"}
+    declared.extend([entry, dict(entry, cases=["b"])])
+    with pytest.raises(config.ConfigError, match="'asks' must be unique"):
         ledger.record_base_rates(Recorder(), JUDGMENTS, DEVS, EVENTS)

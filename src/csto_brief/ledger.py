@@ -209,7 +209,7 @@ def base_rate_chance(n: int, years: float, horizon_years: float) -> float:
 
 
 def record_base_rates(F, judgments: pd.DataFrame, devs: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
-    """For each judgment with a base rate declared in brief.toml ([[likelihood.base_rates]]: the judgment, the
+    """For each base rate declared in brief.toml ([[likelihood.base_rates]]: its name, the judgment it informs, the
     developments that are the record's cases, and the alliance event the record starts from), how many cases in how
     many years to the evidence cut-off, and the chance of at least one more by the judgment's horizon at that rate:
     where a reader sees how far the judgment departs from the record. Returns the table the notebook shows."""
@@ -217,9 +217,12 @@ def record_base_rates(F, judgments: pd.DataFrame, devs: pd.DataFrame, events: pd
     end = evidence_cutoff_end()
     rows = []
     for e in entries:
-        if not isinstance(e, dict) or not {"judgment", "cases", "since"} <= e.keys():
-            raise config.ConfigError("brief.toml: each [[likelihood.base_rates]] entry needs judgment, cases "
+        if not isinstance(e, dict) or not {"name", "judgment", "cases", "since"} <= e.keys():
+            raise config.ConfigError("brief.toml: each [[likelihood.base_rates]] entry needs name, judgment, cases "
                                      "(developments.csv dev_id) and since (alliance_events.csv event_id)")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(e["name"])) or e["name"] in {r["name"] for r in rows}:
+            raise config.ConfigError(f"brief.toml [[likelihood.base_rates]] name {e['name']!r} must be unique, in "
+                                     "lower case, letters, digits and underscores")
         for key, ids, table, col, file in (
                 ("judgment", [e["judgment"]], judgments, "judgment_id", "judgments.csv"),
                 ("cases", e["cases"], devs, "dev_id", "developments.csv"),
@@ -234,7 +237,7 @@ def record_base_rates(F, judgments: pd.DataFrame, devs: pd.DataFrame, events: pd
         years = (end - start).days / 365.25
         ahead = (j["horizon"] - end).days / 365.25
         chance = base_rate_chance(len(cases), years, ahead)
-        k = "base_" + e["judgment"].replace("-", "_")
+        k = "base_" + e["name"]
         srcs = [s for ids in cases["sources"] for s in (ids if isinstance(ids, list) else [ids])]
         derived = [DEVELOPMENTS, *EVENTS, *JUDGMENTS]
         F.add(f"{k}_n", len(cases), unit="cases", sources=srcs, derived_from=derived)
@@ -242,7 +245,7 @@ def record_base_rates(F, judgments: pd.DataFrame, devs: pd.DataFrame, events: pd
               note=f"from {start:%d %b %Y} to the end of the evidence cut-off")
         F.add(f"{k}_chance", round(100 * chance), unit="%", derived_from=derived,
               note=f"at least one case by {j['horizon']:%d %b %Y} at the record's rate")
-        rows.append({"judgment": e["judgment"], "cases": len(cases), "since": start.date(), "years": round(years, 1),
+        rows.append({"name": e["name"], "judgment": e["judgment"], "cases": len(cases), "since": start.date(), "years": round(years, 1),
                      "years ahead": round(ahead, 2), "chance at the record's rate": f"{100 * chance:.0f}%",
                      "judged": f"{j['p_low']}–{j['p_high']}%"})
     return pd.DataFrame(rows)
