@@ -75,3 +75,19 @@ def test_the_timeline_writes_both_counts_where_members_and_those_taking_part_dif
     assert not any("32 members" in t for t in texts)
     fig2 = charts.membership_timeline(counts.assign(participating=counts["members"]), {}, "2026-07-13")
     assert not any("taking part" in t.get_text() for ax in fig2.axes for t in ax.texts)
+
+
+def test_a_timeline_label_takes_its_year_from_its_date():
+    """A label that names a year is written from the date it is drawn at, so the two cannot disagree."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from csto_brief import charts
+
+    counts = pd.DataFrame({"alliance": ["NATO", "CSTO", "CSTO"],
+                           "date": pd.to_datetime(["1949-08-24", "1992-05-15", "2024-02-22"]),
+                           "members": [12, 6, 6], "participating": [12, 6, 5]})
+    fig = charts.membership_timeline(counts, {"CSTO": [("2024-02-22", "ARM freezes, {year}", 5, "right")]},
+                                     "2026-07-13")
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "ARM freezes, 2024" in texts and not any("{year}" in t for t in texts)

@@ -43,7 +43,8 @@ def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]
     """Step lines: members of each alliance from 1949 to the cut-off, with labelled changes, one panel per
     alliance on a shared time axis (the smaller alliance on its own scale, so its changes show).
 
-    An annotation is (date, text[, dy points above (+) or below (-) the line[, horizontal alignment]]).
+    An annotation is (date, text[, dy points above (+) or below (-) the line[, horizontal alignment]]); ``{year}``
+    in the text becomes the date's year, so a label that names its year cannot disagree with where it is drawn.
     """
     style.use()
     order = ["NATO", "CSTO"]
@@ -64,7 +65,7 @@ def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]
             when, text, dy, ha = (*spec, 7, "center")[:4] if len(spec) == 2 else (*spec, "center")[:4]
             t = pd.Timestamp(when)
             y = g.loc[g["date"] <= t, "members"].iloc[-1]
-            ax.annotate(text, (t, y), xytext=(0, dy), textcoords="offset points", fontsize=7.5, color=c, ha=ha,
+            ax.annotate(text.format(year=t.year), (t, y), xytext=(0, dy), textcoords="offset points", fontsize=7.5, color=c, ha=ha,
                         va="bottom" if dy > 0 else "top")
         # where members and those taking part differ at the cut-off, both counts at the line's end, so the
         # reader need not read a thin band off the axis
