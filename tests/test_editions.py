@@ -78,6 +78,17 @@ def test_reasons_are_carried_into_the_annex_and_stale_reasons_refused(frozen):
                            "remove the row"]
 
 
+def test_a_judgment_that_asks_a_new_question_under_its_old_id_is_redefined_not_moved(frozen):
+    facts, used, judgments = _now(p=("5", "20", "15"), since_last="Now asks about Y")
+    judgments.loc[0, "statement"] = "Y happens"
+    reasons = pd.DataFrame([["judgment", "old", "1.0", "retired", "A near-certainty"]], columns=REASONS)
+    ch = editions.changes("1.0", facts, used, judgments, reasons)
+    assert ch.judgments[["judgment_id", "change"]].values.tolist() == [["x", "redefined"], ["old", "retired"]]
+    # the same wording, however it is wrapped, is the same question
+    judgments.loc[0, "statement"] = "X  happens"
+    assert editions.changes("1.0", facts, used, judgments, reasons).judgments.loc[0, "change"] == "moved"
+
+
 def test_the_brier_score_of_settled_judgments(frozen):
     assert editions.score(pd.DataFrame(columns=["judgment_id", "edition", "outcome"])) == (0, None)
     # a conditional judgment whose condition never arose is void: settled, not scored

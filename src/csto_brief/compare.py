@@ -49,6 +49,10 @@ def record_totals(F, totals: pd.DataFrame, checked, frozen: list[str], names: pd
         F.add(f"ratio_excl_usa_{i}", float(t.loc[i, "ratio_excl_usa"]), digits=1, **src)
         F.add(f"usa_share_{i}", 100 * float(t.loc[i, "usa_share_of_nato"]), unit="%", digits=0, **src)
         F.add(f"rus_share_{i}", 100 * float(t.loc[i, "rus_share_of_csto"]), unit="%", digits=0, **src)
+        # the leading member's share of both alliances together: what Figure 4's bars show
+        both = float(t.loc[i, "nato"]) + float(t.loc[i, "csto"])
+        F.add(f"usa_share_both_{i}", 100 * float(t.loc[i, "usa_share_of_nato"]) * float(t.loc[i, "nato"]) / both,
+              unit="%", digits=0, **src)
         F.add(f"others_share_csto_{i}", 100 * (1 - float(t.loc[i, "rus_share_of_csto"])), unit="%", digits=0, **src)
     F.add("frozen_members", ", ".join(names[c] for c in frozen) if frozen else "none", derived_from=MEMBERSHIP)
     gaps = sorted({g for m in totals["missing"].dropna() for g in str(m).split(";") if g})

@@ -10,8 +10,8 @@ Edition 2.0 was rebuilt from the repository's history (``python -m csto_brief.ed
 
 The brief's annex "Changes since edition N" compares the last published edition with the facts and judgments of
 this one (``changes``): every number whose value moved, with its reason from ``data/raw/changes.csv``; every
-judgment added, moved (range or confidence) or retired, with the reason beside it (``judgments.csv``,
-``since_last``) or in ``changes.csv``. A moved number or judgment without a reason stops the build, naming it.
+judgment added, redefined (a new statement under its id), moved (range or confidence) or retired, with the reason
+beside it (``judgments.csv``, ``since_last``) or in ``changes.csv``. A moved number or judgment without a reason stops the build, naming it.
 When a judgment's horizon passes, ``data/raw/outcomes.csv`` records what happened; ``score`` gives the Brier
 score of the judgments settled so far (the validator stops the build while one past its horizon has none).
 """
@@ -124,7 +124,7 @@ class Changes:
     facts: pd.DataFrame  # fact_id, what, old, new, reason_kind, reason
     added: list[str]  # facts the text uses now but did not then
     dropped: list[str]  # facts the text no longer uses
-    judgments: pd.DataFrame  # judgment_id, change (added, moved, retired), old, new, reason
+    judgments: pd.DataFrame  # judgment_id, change (added, redefined, moved, retired), old, new, reason
     problems: list[str]
 
 
@@ -171,6 +171,9 @@ def changes(since: str, facts_now: pd.DataFrame, used_now: list[str], judgments_
         r = now.loc[jid]
         if jid not in then.index:
             change, before = "added", ""
+        elif " ".join(str(then.loc[jid, "statement"]).split()) != " ".join(str(r["statement"]).split()):
+            # a new question under the old id: not the same call moved, so a reader is not told it was
+            change, before = "redefined", _judgment_words(then.loc[jid])
         elif (then.loc[jid, "p_low"], then.loc[jid, "p_high"], then.loc[jid, "confidence"]) != \
                 (str(r["p_low"]), str(r["p_high"]), r["confidence"]):
             change, before = "moved", _judgment_words(then.loc[jid])

@@ -523,8 +523,14 @@ class Renderer:
         label = {**dict(zip(then["judgment_id"], then["label"])), **dict(zip(jtext["judgment_id"], jtext["label"]))}
         statement = {**dict(zip(then["judgment_id"], then["statement"])),
                      **dict(zip(jtext["judgment_id"], jtext["statement"]))}
+        old_statement = dict(zip(then["judgment_id"], then["statement"]))
+
+        def in_full(r):  # a redefined judgment shows what it asked before
+            now = statement[r.judgment_id]
+            return f"{now} (edition {since}: {old_statement[r.judgment_id]})" if r.change == "redefined" else now
+
         jrows = "".join(f'<tr><td>{esc(label.get(r.judgment_id) or statement[r.judgment_id])}</td>'
-                        f'<td class="online-col">{esc(statement[r.judgment_id])}</td>'
+                        f'<td class="online-col">{esc(in_full(r))}</td>'
                         f'<td>{esc(r.change)}</td><td>{esc(r.old)}</td><td>{esc(r.new)}</td><td class="online-col">{esc(r.reason)}</td></tr>'
                         for r in ch.judgments.itertuples())
         self.tables_seen.append("changes-facts")
@@ -544,7 +550,7 @@ class Renderer:
                 f'{esc(", ".join(ch.dropped)) or "none"}.</p>')
         return self._block(
             f'<p>Edition {esc(since)} was published on {esc(date)}. Since then {len(ch.facts)} numbers of the text '
-            f'have changed value and {len(ch.judgments)} judgments have been added, moved or retired; each with its '
+            f'have changed value and {len(ch.judgments)} judgments have been added, redefined, moved or retired; each with its '
             f'reason.</p>'
             f'<figure class="table compact" id="table-{nf}"><figcaption><span class="label">Table {nf}.</span> Numbers '
             f'of the text whose value changed since edition {esc(since)}.</figcaption><table><thead><tr>'
@@ -553,11 +559,12 @@ class Renderer:
             f'<tbody>{frows}</tbody></table>{more}<p class="source">Source: csto-brief, published editions and change log.</p>'
             '</figure>'
             f'<figure class="table compact" id="table-{nj}"><figcaption><span class="label">Table {nj}.</span> '
-            f'Judgments added, moved (range or confidence) or retired since edition {esc(since)}.</figcaption><table>'
-            '<thead><tr><th style="width:22%">Judgment</th><th class="online-col">In full</th><th style="width:7%">Change</th>'
-            '<th style="width:14%">Then</th>'
-            f'<th style="width:14%">Now</th><th class="online-col">Why</th></tr></thead><tbody>{jrows}</tbody></table>'
-            '<p class="print-note print-only">Why each judgment was added, moved or retired is given beside it in the HTML '
+            f'Judgments added, redefined (a new statement), moved (range or confidence) or retired since edition '
+            f'{esc(since)}.</figcaption><table>'
+            '<thead><tr><th style="width:34%">Judgment</th><th class="online-col">In full</th><th style="width:10%">Change</th>'
+            '<th style="width:18%">Then</th>'
+            f'<th style="width:18%">Now</th><th class="online-col">Why</th></tr></thead><tbody>{jrows}</tbody></table>'
+            '<p class="print-note print-only">Why each judgment was added, redefined, moved or retired is given beside it in the HTML '
             'edition and in the data.</p>'
             '<p class="source">Source: csto-brief, published editions and judgments.</p></figure>'
             f'<p><strong>How past judgments fared.</strong> {fared}</p>')

@@ -17,6 +17,9 @@ one row is at fault), the column and the rule, like the schema's.
   outcomes (``[[likelihood.chains]]``) holds their product in its range; the scenarios of one topic are one set,
   exclusive and exhaustive: one confidence, one horizon, central values summing to 100: data/raw/judgments.csv;
 * ``judgment-sources``: the sources a judgment prints first are not graded weak: data/raw/judgments.csv;
+* ``judgment-quotes``: a judgment's own text (statement, reasoning, test) quotes no probability in figures, its
+  own or another's: the figures live in their columns and the text quoting them would fall behind:
+  data/raw/judgments.csv;
 * ``outcome-due``: a judgment past its horizon (this edition's, or a published edition's in data/editions/) has
   its outcome recorded in data/raw/outcomes.csv.
 
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from pathlib import Path
 
 from .schema import Problem
@@ -142,6 +146,7 @@ def judgment_rules(raw_dir: Path, as_of: dt.date) -> list[Problem]:
                                n, "p_central"))
     out += _chain_problems(shown, rows)
     out += _printed_source_problems(raw_dir, shown, rows)
+    out += _quoted_probability_problems(shown, rows)
     sets: dict[str, list[tuple[int, dict]]] = {}
     for n, r in enumerate(rows, start=1):
         if r["kind"] == "scenario":
@@ -176,6 +181,24 @@ def _printed_source_problems(raw_dir: Path, shown: str, rows: list[dict]) -> lis
             out.append(Problem(shown, "judgment-sources", f"judgment {r['judgment_id']}: its printed sources include "
                                                           f"{', '.join(first)}, graded weak in sources.csv; put a "
                                                           f"standard or primary source first", n, "sources"))
+    return out
+
+
+# a percentage, or a range of them, that is not a share of something ("2% of GDP")
+_QUOTED_PROBABILITY = re.compile(r"\d+(?:\.\d+)?\s*(?:[–-]\s*\d+(?:\.\d+)?\s*)?(?:%|per\s?cent)(?!\s*of\b)")
+
+
+def _quoted_probability_problems(shown: str, rows: list[dict]) -> list[Problem]:
+    """``judgment-quotes``: the words of a judgment (statement, basis, resolution) carry no percentage: a chance typed
+    there (its own or another judgment's) goes stale when the figures in p_low, p_high and p_central move."""
+    out = []
+    for n, r in enumerate(rows, start=1):
+        for col in ("statement", "basis", "resolution"):
+            m = _QUOTED_PROBABILITY.search(r.get(col) or "")
+            if m:
+                out.append(Problem(shown, "judgment-quotes", f"judgment {r['judgment_id']}: its {col} quotes "
+                                                             f"'{m.group(0)}'; say it in words, or point to the "
+                                                             "judgment, whose figures are in their columns", n, col))
     return out
 
 
