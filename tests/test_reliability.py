@@ -676,6 +676,14 @@ def _weak_source_printed_first(header, rows):
     return [n + 1]
 
 
+def _chance_quoted_in_basis(header, rows):
+    """A judgment's reasoning that types another judgment's chance goes stale when that one moves."""
+    jid, basis = header.index("judgment_id"), header.index("basis")
+    n = next(i for i, r in enumerate(rows) if r[jid] == "border-escalation")
+    rows[n][basis] += "; a request is very unlikely (5–15%)"
+    return [n + 1]
+
+
 def _scenario_confidences_differ(header, rows):
     kind, conf, topic = header.index("kind"), header.index("confidence"), header.index("topic")
     first = next(r for r in rows if r[kind] == "scenario")
@@ -716,6 +724,7 @@ RULE_CASES = [
     ("judgments.csv", _scenarios_summing_short, "scenario-sum", "p_central", "central values sum to 100, not 99"),
     ("judgments.csv", _chain_out_of_range, "probability-chain", "p_low", "times that of response-russia or"),
     ("judgments.csv", _weak_source_printed_first, "judgment-sources", "sources", "graded weak in sources.csv"),
+    ("judgments.csv", _chance_quoted_in_basis, "judgment-quotes", "basis", "its basis quotes '5–15%'"),
     ("judgments.csv", _scenario_confidences_differ, "scenario-confidence", "confidence", "take one confidence"),
     ("judgments.csv", _horizon_passed_without_outcome, "outcome-due", "horizon", "has passed; record what happened"),
     ("indicators/crosscheck_notes.csv", _note_value_wrong, "cross-check", "value_used", "the note's value_used"),
@@ -734,3 +743,13 @@ def test_a_value_the_analysis_cannot_use_stops_at_validation(raw_copy, file, edi
     if rows:
         assert p.row in rows, str(p)
     assert f"[rule: {rule}]" in str(p)
+
+
+def test_a_share_of_something_is_not_a_quoted_chance():
+    from csto_brief import rules
+
+    row = {"judgment_id": "x", "statement": "NATO's allies spend 2% of GDP or more", "basis": "two in ten years",
+           "resolution": "Yes if spending reaches 3.5 per cent of GDP"}
+    assert rules._quoted_probability_problems("judgments.csv", [row]) == []
+    row["basis"] = "about 40 per cent likely"
+    assert [p.column for p in rules._quoted_probability_problems("judgments.csv", [row])] == ["basis"]
