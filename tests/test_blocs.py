@@ -83,3 +83,33 @@ def test_spending_series_lists_the_missing_years():
     assert s["milex_usd_m"].tolist() == [4.0, 2.0] and s["missing"].tolist() == ["", "BBB"]
     with pytest.raises(blocs.BlocError, match="no SIPRI series for ZZZ"):
         blocs.spending_series(milex, ["AAA", "ZZZ"], 2000, 2001)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("approximately 7,500 active-duty military personnel (2025)", 7_500),
+    ("approximately 900 active military personnel (2025)", 900),
+    ("approximately 1.28 million active duty Armed Forces (450,000 Army; 334,000 Navy) (2025)", 1_280_000),
+    ("estimated 1.1-1.2 million active Armed Forces; estimated 350,000 Federal National Guard Troops (2025)", 1_150_000),
+    ("approximately 50-60,000 active-duty military personnel (2025)", 55_000),
+    ("available information varies widely; estimated 50,000 active Armed Forces; estimated 30,000 National Guard", 50_000),
+    ("approximately 138,000 Regular Forces (75,000 Army including the Gurkhas; 32,000 Navy) (2025)", 138_000),
+    ("approximately 200,000 active duty Armed Forces; approximately 150,000 National Gendarmerie (2025)", 200_000),
+])
+def test_the_factbook_forces_text_gives_active_forces(text, expected):
+    """Active forces only: paramilitaries in later clauses and service breakdowns in parentheses are left out; a
+    range counts at its midpoint, and '50-60,000' is fifty to sixty thousand."""
+    assert blocs.factbook_forces(text) == expected
+
+
+def test_a_forces_text_without_a_figure_or_with_a_falling_range():
+    assert blocs.factbook_forces("limited available information") is None
+    with pytest.raises(blocs.BlocError, match="falls"):
+        blocs.factbook_forces("estimated 90-60,000 active forces")
+
+
+def test_a_member_without_armed_forces_counts_none_not_missing():
+    """Iceland: the World Bank counts no armed forces and the Factbook gives no figure, so its forces are zero; a
+    member with no figure anywhere would stay missing."""
+    table = blocs.member_table({"NATO": ["ISL", "USA"]})
+    isl = table.set_index("iso3").loc["ISL"]
+    assert isl["forces"] == 0 and table.set_index("iso3").loc["USA", "forces"] == 1_280_000

@@ -12,6 +12,7 @@ currency divided by the World Bank's PPP conversion factor for GDP.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -24,7 +25,7 @@ INDICATORS = {
     "area_km2": ("Area", "million km²", "worldbank-wdi-2026"),
     "gdp_usd": ("GDP", "US$ trillion, current", "worldbank-wdi-2026"),
     "milex_usd": ("Military spending", "US$ billion, current", "sipri-milex-2026"),
-    "personnel": ("Armed forces personnel", "thousand, incl. paramilitary", "worldbank-wdi-2026"),
+    "forces": ("Active armed forces", "thousand, estimates", "cia-factbook-2026"),
 }
 # Fixed conversion rates of currencies replaced by the euro (units per euro), for factors stated in euro
 EURO_CONVERSION = {"BGN": 1.95583, "HRK": 7.53450}
@@ -34,6 +35,30 @@ WDI_CODES = {"SP.POP.TOTL": "population", "AG.SRF.TOTL.K2": "area_km2", "NY.GDP.
 
 class BlocError(ValueError):
     pass
+
+
+# A figure of active forces in the CIA World Factbook's words: "approximately 7,500", "estimated 1.1-1.2 million",
+# "approximately 50-60,000" (a range whose first bound drops its thousands)
+_FORCES = re.compile(r"(\d[\d,.]*)\s*(?:[-–]\s*(\d[\d,.]*))?\s*(million)?", re.I)
+
+
+def factbook_forces(text: str) -> float | None:
+    """Active armed forces from the Factbook's text on military personnel: the first clause (between semicolons)
+    that gives a figure, before any parenthesis (a breakdown by service, the year); a range counts at its midpoint.
+    Paramilitary forces, named in later clauses, are left out. ``None`` when no clause gives a figure."""
+    for clause in str(text).split(";"):
+        m = _FORCES.search(clause.split("(")[0])
+        if not m:
+            continue
+        lo, hi = (float(x.replace(",", "")) for x in (m.group(1), m.group(2) or m.group(1)))
+        if m.group(3):
+            lo, hi = lo * 1e6, hi * 1e6
+        elif m.group(2) and lo < hi / 100:  # "50-60,000": the first bound is in thousands too
+            lo *= 1000
+        if lo > hi:
+            raise BlocError(f"the Factbook's forces text gives a range that falls: {text!r}")
+        return (lo + hi) / 2
+    return None
 
 
 @dataclass(frozen=True)
@@ -58,6 +83,8 @@ def member_table(members: dict[str, list[str]], raw_dir=None) -> pd.DataFrame:
     wdi = data.load("indicators/wdi.csv", raw_dir)
     milex = data.load("indicators/sipri_milex_current_usd.csv", raw_dir)
     share = data.load("indicators/sipri_milex_share_gdp.csv", raw_dir)
+    factbook = data.load("indicators/factbook.csv", raw_dir)
+    forces_text = factbook[factbook["indicator"] == "military_personnel_text"].set_index("iso3")
     rows = []
     for alliance, codes in members.items():
         for iso3 in codes:
@@ -83,6 +110,17 @@ def member_table(members: dict[str, list[str]], raw_dir=None) -> pd.DataFrame:
                 row["milex_share_gdp"], row["milex_share_gdp_year"] = float(last["share_pct"]), int(last["year"])
             else:
                 row["milex_share_gdp"], row["milex_share_gdp_year"] = math.nan, pd.NA
+            # active armed forces (CIA World Factbook); a state the World Bank counts with no armed forces at all
+            # (Iceland) and the Factbook leaves out has none, not a missing value
+            if iso3 in forces_text.index:
+                row["forces"] = factbook_forces(forces_text.loc[iso3, "note"])
+                row["forces_year"] = int(forces_text.loc[iso3, "year"]) if pd.notna(forces_text.loc[iso3, "year"]) else pd.NA
+                if row["forces"] is None:
+                    raise BlocError(f"data/raw/indicators/factbook.csv: no figure of active forces for {iso3} in "
+                                    f"{forces_text.loc[iso3, 'note']!r}")
+            else:
+                none = row.get("personnel") == 0
+                row["forces"], row["forces_year"] = (0.0 if none else math.nan), pd.NA
             rows.append(row)
     table = pd.DataFrame(rows)
     if table["iso3"].duplicated().any():

@@ -13,11 +13,11 @@ WDI, SIPRI_USD = "data/raw/indicators/wdi.csv", "data/raw/indicators/sipri_milex
 MEMBERSHIP = "data/processed/membership_today.csv"
 FACTBOOK, NOTES = "data/raw/indicators/factbook.csv", "data/raw/indicators/crosscheck_notes.csv"
 # Where each bloc indicator comes from: its file and source
-FILE = {"population": WDI, "area_km2": WDI, "gdp_usd": WDI, "personnel": WDI, "milex_usd": SIPRI_USD}
-SOURCES = {WDI: ["worldbank-wdi-2026"], SIPRI_USD: ["sipri-milex-2026"]}
-DIGITS = {"population": 0, "area_km2": 1, "gdp_usd": 1, "milex_usd": 0, "personnel": 0}
+FILE = {"population": WDI, "area_km2": WDI, "gdp_usd": WDI, "forces": FACTBOOK, "milex_usd": SIPRI_USD}
+SOURCES = {WDI: ["worldbank-wdi-2026"], SIPRI_USD: ["sipri-milex-2026"], FACTBOOK: ["cia-factbook-2026"]}
+DIGITS = {"population": 0, "area_km2": 1, "gdp_usd": 1, "milex_usd": 0, "forces": 0}
 LABELS = {"population": "Population, million", "area_km2": "Area, million km²", "gdp_usd": "GDP, US$ trillion",
-          "milex_usd": "Military spending, US$ billion", "personnel": "Armed forces incl. paramilitary, thousand"}
+          "milex_usd": "Military spending, US$ billion", "forces": "Active armed forces, thousand"}
 TWO_RATE_ROWS = ["NATO", "NATO excl. US", "CSTO", "Russia", "CSTO excl. Russia"]
 NOTE_LABELS = {"population": "Population", "area_km2": "Area, km²", "gdp_usd": "GDP, US$",
                "milex_share_gdp": "Military spending, % of GDP", "gdp_ppp": "GDP at PPP",
@@ -54,6 +54,8 @@ def record_totals(F, totals: pd.DataFrame, checked, frozen: list[str], names: pd
         F.add(f"usa_share_both_{i}", 100 * float(t.loc[i, "usa_share_of_nato"]) * float(t.loc[i, "nato"]) / both,
               unit="%", digits=0, **src)
         F.add(f"others_share_csto_{i}", 100 * (1 - float(t.loc[i, "rus_share_of_csto"])), unit="%", digits=0, **src)
+        if t.loc[i, "unit"].startswith("thousand"):  # beside counts quoted in millions
+            F.add(f"nato_{i}_million", float(t.loc[i, "nato"]) / 1000, unit="million", digits=2, **src)
     F.add("frozen_members", ", ".join(names[c] for c in frozen) if frozen else "none", derived_from=MEMBERSHIP)
     gaps = sorted({g for m in totals["missing"].dropna() for g in str(m).split(";") if g})
     F.add("bloc_gaps_note", f"No value for: {', '.join(gaps)} (counted out, not as zero)." if gaps
@@ -118,6 +120,8 @@ def record_definitions(F, cmp_share: pd.DataFrame, share_year: int, cmp_pers: pd
     F.add("share_max_gap_nato", float(gap["nato"]), unit="%", digits=2, **shares)
     personnel = dict(sources=["nato-defexp-2024", "worldbank-wdi-2026"],
                      derived_from=["data/raw/indicators/nato_personnel.csv", WDI])
+    # the World Bank's series (paramilitaries included) ends here; the brief's forces are the Factbook's
+    F.add("personnel_year", int(cmp_pers["personnel_year"].max()), unit="year", **personnel)
     top = (cmp_pers["personnel"] - cmp_pers["nato_personnel"]).idxmax()  # the most soldiers counted apart
     F.add("personnel_gap_max_country", names[top], **personnel)
     F.add("personnel_gap_max_pct", float(cmp_pers.loc[top, "difference_pct"]), unit="%", digits=0, **personnel)
