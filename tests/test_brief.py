@@ -201,6 +201,9 @@ def test_pdf_has_no_code_or_debris(pdf_text):
     assert not re.search(r"\b[A-Z]\w*Warning: ", pdf_text)
     assert not re.search(r"\bNaN\b|\bNaT\b|\bNone\s*(?:[|,;)]|$)", pdf_text)
     assert not re.search(r"\bnan\b", pdf_text)
+    # a unit typed after a fact that already carries it: '10%%', '1,344 km km', 'US$US$'
+    doubled = re.findall(r"%\s*%|\b(km|million|billion|trillion|thousand)\s+\1\b|US\$\s*US\$", pdf_text)
+    assert not doubled, doubled
 
 
 def test_pdf_bookmarks_follow_the_sections_and_annexes():

@@ -56,6 +56,8 @@ def record_totals(F, totals: pd.DataFrame, checked, frozen: list[str], names: pd
         F.add(f"others_share_csto_{i}", 100 * (1 - float(t.loc[i, "rus_share_of_csto"])), unit="%", digits=0, **src)
         if t.loc[i, "unit"].startswith("thousand"):  # beside counts quoted in millions
             F.add(f"nato_{i}_million", float(t.loc[i, "nato"]) / 1000, unit="million", digits=2, **src)
+            F.add(f"rus_{i}_million", float(t.loc[i, "csto"]) * float(t.loc[i, "rus_share_of_csto"]) / 1000,
+                  unit="million", digits=2, **src)
     F.add("frozen_members", ", ".join(names[c] for c in frozen) if frozen else "none", derived_from=MEMBERSHIP)
     gaps = sorted({g for m in totals["missing"].dropna() for g in str(m).split(";") if g})
     F.add("bloc_gaps_note", f"No value for: {', '.join(gaps)} (counted out, not as zero)." if gaps
