@@ -210,8 +210,8 @@ def record_two_rates(F, two: pd.DataFrame, ppp_year: int) -> pd.DataFrame:
     F.add("usa_share_milex_ppp", 100 * float(1 - two.loc["NATO excl. US", "ppp"] / two.loc["NATO", "ppp"]),
           unit="%", digits=0, **pp)
 
-    def bn(x):
-        return f"{x:,.0f}"
+    def bn(x):  # a small group's few billions keep a decimal, so that their ratio can be read off them
+        return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
 
     rows = TWO_RATE_ROWS
 
