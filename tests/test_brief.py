@@ -119,6 +119,9 @@ def test_summary_has_key_judgments_each_with_horizon_likelihood_confidence_and_p
         assert re.search(r"\(\d+–\d+%\)", text), text[:160]  # a probability range
         assert any(w in text for w in words), text[:160]  # a likelihood word of the scale
         assert re.search(r"Confidence:\s+(high|moderate|low)", text), text[:160]  # a separate confidence
+        # one confidence per key judgment, in its own sentence: a second one folded into the likelihood reads as
+        # if it qualified the headline call
+        assert len(re.findall(r"\bconfidence\b", text, flags=re.I)) == 1, text[:160]
 
 
 def test_each_likelihood_word_in_the_summary_is_the_one_its_data_gives(fresh_html):
