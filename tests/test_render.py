@@ -193,13 +193,13 @@ def test_adding_a_candidate_changes_every_count_that_depends_on_it(tmp_path):
     # the sentence that names the other candidates by hand is now behind the data: the build says so ...
     assert out.returncode == 1 and "leaves out Mongolia, which the data holds" in out.stderr, out.stderr[-2000:]
     t = root / "report/text/05-india.md"
-    t.write_text(t.read_text(encoding="utf-8").replace(" Not one has applied.",
-                                                       " Mongolia keeps its neutrality. Not one has applied."))
+    t.write_text(t.read_text(encoding="utf-8").replace(" None has applied.",
+                                                       " Mongolia keeps its neutrality. None has applied."))
     code = code.replace("pipeline.execute_notebook(s); ", "")  # ... and, once it names Mongolia, renders
     out = subprocess.run([py, "-c", code], cwd=root, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     text = " ".join(out.stdout.replace("*", "").split())  # Markdown emphasis is not rendered here
-    assert "The five other candidates are those" in text
+    assert "The five other candidates with a documented link" in text
     assert "partner status, six states: central value" in text  # a figure caption
     assert "The four other candidates" not in text and "five states" not in text
 
