@@ -199,7 +199,7 @@ def test_adding_a_candidate_changes_every_count_that_depends_on_it(tmp_path):
     out = subprocess.run([py, "-c", code], cwd=root, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     text = " ".join(out.stdout.replace("*", "").split())  # Markdown emphasis is not rendered here
-    assert "The five other candidates with a documented link" in text
+    assert "The five other candidates with a documented link" in text, text[:3000]
     assert "partner status, six states: central value" in text  # a figure caption
     assert "The four other candidates" not in text and "five states" not in text
 

@@ -258,3 +258,7 @@ def record_pledges(F, pledges: pd.DataFrame, at_pledge: dict[str, int], n_spendi
     F.add("nato_newest_deu", float(deu["share_pct"]), unit="%", digits=2, sources=list(deu["sources"]),
           derived_from="data/raw/indicators/nato_share_gdp_quoted.csv", note=deu["note"], as_of="2025")
     F.add("nato_newest_deu_year", int(deu["year"]), unit="year", derived_from="data/raw/indicators/nato_share_gdp_quoted.csv")
+    # and the figure NATO's annual report gave it, as the press quoted it
+    ar = q[(q["iso3"] == "DEU") & (q["edition"] == "nato-annual-report-2025")].iloc[0]
+    F.add("nato_annual_report_deu", float(ar["share_pct"]), unit="%", digits=1, sources=list(ar["sources"]),
+          derived_from="data/raw/indicators/nato_share_gdp_quoted.csv", note=ar["note"], as_of="2025")
