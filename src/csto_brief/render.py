@@ -590,8 +590,9 @@ class Renderer:
             shown = urllib.parse.quote(re.sub(r"^https?://(www\.)?", "", s["url"]), safe=URL_SAFE)
             if self.notebook:  # the notebook stays small: the link shows the site, the full address is behind it
                 shown = (urllib.parse.urlsplit(s["url"]).hostname or shown).removeprefix("www.")
-            when = "" if common and not undated else \
+            when = "" if (common and not undated) or (self.notebook and not undated) else \
                 f" (accessed {facts_mod.long_date(s['date_accessed'].date().isoformat())})"
+            # (the notebook stays small: a dated page's access date is in the HTML brief and the data)
             stop = "" if published.endswith(".") else "."  # 'n.d.' ends the date already: no 'n.d..'
             online = "" if sid in printed else ' class="online-only"'
             items.append(f'<li id="src-{n}" value="{n}"{online}>{esc(s["publisher"])}, {_title(s)}{published}{stop} '
