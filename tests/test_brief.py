@@ -497,3 +497,14 @@ def test_each_paragraph_cites_the_sources_of_the_events_it_names(fresh_html):
                     uncited.append((title, f))
     assert sections >= 6
     assert not uncited, uncited
+
+
+def test_the_second_column_of_sources_has_room_for_its_numbers():
+    """The list of sources runs in two columns; the first column's numbers sit in the list's left padding, the
+    second's in the gap between the columns. A gap no wider than that padding lets the second column's numbers
+    ('200.') touch the first column's lines, as they did."""
+    css = (paths.TEMPLATES_DIR / "brief" / "brief.css").read_text(encoding="utf-8")
+    rule = re.search(r"ol\.sources \{([^}]*)\}", css).group(1)
+    em = {k: float(re.search(rf"{k}:\s*([\d.]+)em", rule).group(1)) for k in ("padding-left", "column-gap")}
+    assert "columns: 2" in rule
+    assert em["column-gap"] >= em["padding-left"] + 0.8, em
