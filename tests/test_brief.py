@@ -459,15 +459,23 @@ def test_no_hyphenated_remainder_is_stranded_on_a_line_of_its_own(pdf_pages):
     assert not stranded, stranded[:5]
 
 
-def test_the_table_of_judgments_rules_a_line_between_its_sets(fresh_html):
-    """Each scenario set (a question of judgments.csv) starts below a rule, so a reader sees where one exclusive and
-    exhaustive set ends even though the Question column is not printed."""
+def test_the_table_of_judgments_names_each_question_once_above_a_rule(fresh_html):
+    """Each scenario set (a question of judgments.csv) starts below a rule, and its question is printed once, in a
+    cell spanning exactly the set's rows, so a reader sees where one exclusive and exhaustive set ends and what it
+    answers; the questions in the table are those of the data, in the data's order."""
+    import pandas as pd
+    from csto_brief import vocab
     table = re.search(r'<figure class="table[^"]*" id="table-\d+"><figcaption><span class="label">Table \d+\.</span> '
                       r'Every judgment:.*?</table>', fresh_html, flags=re.S).group(0)
     rows = re.findall(r"<tr( class=\"group-start\")?>(.*?)</tr>", table.split("<tbody>")[1], flags=re.S)
-    questions = [re.search(r"<td[^>]*>(.*?)</td>", cells).group(1) for _, cells in rows]
+    heads = [(i, int(m.group(1)), m.group(2)) for i, (_, cells) in enumerate(rows)
+             for m in [re.search(r'<td class="group-label" rowspan="(\d+)">(.*?)</td>', cells)] if m]
     starts = [i for i, (g, _) in enumerate(rows) if g]
-    assert starts == [i for i in range(1, len(questions)) if questions[i] != questions[i - 1]]
+    assert [i for i, _, _ in heads] == [0, *starts]
+    assert [i + n for i, n, _ in heads] == [*starts, len(rows)]
+    judged = pd.read_csv("data/raw/judgments.csv")
+    expected = [q for t, q in vocab.JUDGMENT_QUESTIONS.items() if t in set(judged["topic"])]
+    assert [html.unescape(q) for _, _, q in heads] == expected
     assert len(starts) >= 3
 
 

@@ -450,7 +450,12 @@ class Renderer:
         for i, row in enumerate(shown.itertuples(index=False)):
             cells = []
             for c, v in zip(t.names, row):
-                if c in t.cite:
+                if c == group_by and c not in online_columns:
+                    # a printed group column names its group once, in a cell that spans the group's rows
+                    if i == 0 or groups[i] != groups[i - 1]:
+                        span = next((k for k in range(i + 1, len(groups)) if groups[k] != groups[i]), len(groups)) - i
+                        cells.append(f'<td class="group-label" rowspan="{span}">{esc(v)}</td>')
+                elif c in t.cite:
                     cells.append(f"<td{col[c]}>{self.cite(*v.split(';'))}</td>")
                 elif c in t.verdict:
                     from .vocab import VERDICT_LABELS

@@ -31,9 +31,9 @@ JUDGMENT_QUESTIONS = {
     "armenia": "Armenia in the CSTO",
     "border": "Border violence",
     "afghanistan": "Tajikistan and the Taliban",
-    "response": "Who answers a member's call",
-    "csto": "The alliance",
-    "ukraine": "Belarus and the war",
+    "csto": "A call for troops",
+    "response": "Who answers the call",
+    "ukraine": "Belarus",
     "candidates": "Observer and partner status",
     "balance": "The balance with NATO",
 }
