@@ -15,7 +15,7 @@ With --from, nothing is downloaded: the providers' files are read from DIR as do
 Factbook: ``factbook/<region>/<code>.json``), so a refresh can be rerun offline and kept with its inputs.
 --only refreshes the named providers and leaves the other snapshots as they are.
 
-Editions it follows: SIPRI 1949-2025 (April 2026 release: Current US$, Share of GDP - stored as fractions -
+Editions it follows: SIPRI 1949-2025 (April 2026 release: Current US$, Constant (2024) US$, Share of GDP - stored as fractions -
 and Local currency calendar years - stored in units); WDI bulk files (SP.POP.TOTL and NY.GDP.MKTP.CD: the two
 newest years; AG.SRF.TOTL.K2 and MS.MIL.TOTL.P1: the newest; PA.NUS.PPP and PA.NUS.FCRF: the two newest years,
 with the currency each is stated in); the CIA World Factbook as JSON (factbook/factbook.json; the Factbook was
@@ -188,6 +188,7 @@ def refresh_sipri(url: str, wanted: set[str], first_year: int) -> None:
     xlsx = get(url)
     for sheet, name, col, scale, fmt in (
             ("Current US$", "sipri_milex_current_usd.csv", "milex_usd_m", 1.0, ".1f"),
+            ("Constant (2024) US$", "sipri_milex_constant_usd.csv", "milex_const_usd_m", 1.0, ".1f"),
             ("Share of GDP", "sipri_milex_share_gdp.csv", "share_pct", 100.0, ".7g"),
             ("Local currency calendar years", "sipri_milex_local_currency.csv", "milex_lcu_m", 1e-6, ".10g")):
         parsed = providers.parse_sipri(sheet_as_csv(xlsx, sheet, "Country"), scale)

@@ -83,6 +83,9 @@ def test_spending_series_lists_the_missing_years():
     assert s["milex_usd_m"].tolist() == [4.0, 2.0] and s["missing"].tolist() == ["", "BBB"]
     with pytest.raises(blocs.BlocError, match="no SIPRI series for ZZZ"):
         blocs.spending_series(milex, ["AAA", "ZZZ"], 2000, 2001)
+    real = milex.rename(columns={"milex_usd_m": "milex_const_usd_m"}).assign(milex_const_usd_m=[2.0, 2.0, 6.0, 7.0])
+    r = blocs.spending_series(real, ["AAA", "BBB"], 2000, 2001, col="milex_const_usd_m")
+    assert r["milex_const_usd_m"].tolist() == [8.0, 9.0] and r["missing"].tolist() == ["", ""]
 
 
 @pytest.mark.parametrize("text,expected", [

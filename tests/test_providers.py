@@ -93,6 +93,35 @@ def test_sipri_2026_samples_match_the_snapshots():
         assert checked >= 40, name
 
 
+def test_sipri_constant_dollar_sample_matches_the_snapshot():
+    # the constant-dollar sheet has an empty column between Country and Notes and marks no data with an ellipsis
+    rows = providers.parse_sipri(read("sipri2026_constant_usd_head.csv"))
+    assert not any(r["country"] == "Cuba" for r in rows)  # '…' throughout: missing, never zero
+    snap = {(r["iso3"], int(r["year"])): r["milex_const_usd_m"]
+            for r in csv.DictReader(open(paths.RAW_DIR / "indicators" / "sipri_milex_constant_usd.csv"))}
+    checked = 0
+    for r in rows:
+        if r["iso3"] in ("RUS", "BGR") and r["year"] >= 2000:
+            assert float(snap[(r["iso3"], r["year"])]) == pytest.approx(r["value"], rel=1e-3, abs=0.06), r
+            checked += 1
+    assert checked == 52
+    # without the spacer dropped, the notes would be read as the first year
+    with pytest.raises(providers.ProviderFormatError):
+        providers.parse_sipri("Country,X,Notes,2024\nRussia,,83,lots\n")
+
+
+def test_constant_price_year_comes_from_the_provenance_record(tmp_path, monkeypatch):
+    from csto_brief import compare
+    assert compare.constant_price_year() == 2024
+    rec = (paths.RAW_DIR / "indicators" / "sipri_milex_constant_usd.csv.meta.yml").read_text()
+    (tmp_path / "indicators").mkdir()
+    (tmp_path / "indicators" / "sipri_milex_constant_usd.csv.meta.yml").write_text(
+        rec.replace("constant (2024) US$", "real US$"))
+    monkeypatch.setattr(paths, "RAW_DIR", tmp_path)
+    with pytest.raises(ValueError, match=r"origin.title: expected 'Constant \(YYYY\) US\$'"):
+        compare.constant_price_year()
+
+
 def test_sipri_local_currency_header_must_name_the_notes():
     with pytest.raises(providers.ProviderFormatError, match="Country,Currency,Notes"):
         providers.parse_sipri("Country,Currency,2024\nRussia,Roubles,1\n")

@@ -173,17 +173,18 @@ def share_of_leader(table: pd.DataFrame, indicator: str, alliance: str, leader: 
     return float(lead.iloc[0]) / t.value
 
 
-def spending_series(milex: pd.DataFrame, members: list[str], first: int, last: int) -> pd.DataFrame:
-    """Yearly bloc spending (US$ million, current) for a fixed set of members, with the members
-    missing in each year listed (the sum then covers the others only)."""
+def spending_series(milex: pd.DataFrame, members: list[str], first: int, last: int,
+                    col: str = "milex_usd_m") -> pd.DataFrame:
+    """Yearly bloc spending (US$ million, current; or the column ``col``, such as constant dollars) for a fixed set
+    of members, with the members missing in each year listed (the sum then covers the others only)."""
     unknown = sorted(set(members) - set(milex["iso3"]))
     if unknown:
         raise BlocError(f"no SIPRI series for {', '.join(unknown)}")
     out = []
     for year in range(first, last + 1):
         rows = milex[(milex["year"] == year) & milex["iso3"].isin(members)]
-        gaps = sorted(set(members) - set(rows.loc[rows["milex_usd_m"].notna(), "iso3"]))
-        out.append({"year": year, "milex_usd_m": float(rows["milex_usd_m"].sum(skipna=True)),
+        gaps = sorted(set(members) - set(rows.loc[rows[col].notna(), "iso3"]))
+        out.append({"year": year, col: float(rows[col].sum(skipna=True)),
                     "missing": ";".join(gaps)})
     return pd.DataFrame(out)
 

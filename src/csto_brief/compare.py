@@ -10,11 +10,13 @@ import pandas as pd
 from . import crosscheck, paths, provenance, tables
 
 WDI, SIPRI_USD = "data/raw/indicators/wdi.csv", "data/raw/indicators/sipri_milex_current_usd.csv"
+SIPRI_CONSTANT = "data/raw/indicators/sipri_milex_constant_usd.csv"
 MEMBERSHIP = "data/processed/membership_today.csv"
 FACTBOOK, NOTES = "data/raw/indicators/factbook.csv", "data/raw/indicators/crosscheck_notes.csv"
 # Where each bloc indicator comes from: its file and source
 FILE = {"population": WDI, "area_km2": WDI, "gdp_usd": WDI, "forces": FACTBOOK, "milex_usd": SIPRI_USD}
-SOURCES = {WDI: ["worldbank-wdi-2026"], SIPRI_USD: ["sipri-milex-2026"], FACTBOOK: ["cia-factbook-2026"]}
+SOURCES = {WDI: ["worldbank-wdi-2026"], SIPRI_USD: ["sipri-milex-2026"], SIPRI_CONSTANT: ["sipri-milex-2026"],
+           FACTBOOK: ["cia-factbook-2026"]}
 DIGITS = {"population": 0, "area_km2": 1, "gdp_usd": 1, "milex_usd": 0, "forces": 0}
 LABELS = {"population": "Population, million", "area_km2": "Area, million km²", "gdp_usd": "GDP, US$ trillion",
           "milex_usd": "Military spending, US$ billion", "forces": "Active armed forces, thousand"}
@@ -27,6 +29,18 @@ NOTE_LABELS = {"population": "Population", "area_km2": "Area, km²", "gdp_usd": 
 def _replaced(checked) -> pd.DataFrame:
     """The cross-check notes under which a member's value is taken from the Factbook."""
     return checked.notes[checked.notes["use"] == "crosscheck"]
+
+
+def constant_price_year(raw_file: str = "indicators/sipri_milex_constant_usd.csv") -> int:
+    """The base year of SIPRI's constant-dollar series, as its provenance record's title names it ('constant
+    (2024) US$'), so the text and the series cannot disagree."""
+    import re
+
+    title = str(provenance.load_record(paths.RAW_DIR / raw_file)["origin"]["title"])
+    m = re.search(r"constant \((\d{4})\) US\$", title, flags=re.I)
+    if not m:
+        raise ValueError(f"data/raw/{raw_file}.meta.yml, origin.title: expected 'Constant (YYYY) US$' in {title!r}")
+    return int(m.group(1))
 
 
 def _edition(raw_file: str, chars: int) -> str:
@@ -89,9 +103,11 @@ def record_burden(F, burden: pd.DataFrame) -> None:
         F.add(f"{a.lower()}_milex_share_gdp", float(burden.loc[a, "milex_share_of_gdp_pct"]), unit="%", digits=1, **both)
 
 
-def record_spending(F, series: dict[str, pd.DataFrame], names: pd.Series) -> None:
+def record_spending(F, series: dict[str, pd.DataFrame], names: pd.Series,
+                    constant: dict[str, pd.DataFrame] | None = None) -> None:
     """Spending over time (first and last year, the ratio and growth, the years a member has no figure) and the
-    editions of SIPRI's and NATO's tables."""
+    editions of SIPRI's and NATO's tables; with ``constant`` (the same series in constant dollars), the growth net
+    of inflation and exchange-rate swings, and the price year."""
     sipri = dict(sources=SOURCES[SIPRI_USD], derived_from=[SIPRI_USD, MEMBERSHIP])
     nato, csto = series["NATO"], series["CSTO"]
     F.add("spending_first_year", int(nato.iloc[0]["year"]), unit="year", **sipri)
@@ -100,6 +116,16 @@ def record_spending(F, series: dict[str, pd.DataFrame], names: pd.Series) -> Non
     F.add("spending_ratio_last", float(nato.iloc[-1]["milex_usd_m"] / csto.iloc[-1]["milex_usd_m"]), digits=0, **sipri)
     F.add("nato_spending_growth", float(nato.iloc[-1]["milex_usd_m"] / nato.iloc[0]["milex_usd_m"]), digits=0, **sipri)
     F.add("csto_spending_growth", float(csto.iloc[-1]["milex_usd_m"] / csto.iloc[0]["milex_usd_m"]), digits=0, **sipri)
+    if constant is not None:
+        real = dict(sources=SOURCES[SIPRI_CONSTANT], derived_from=[SIPRI_CONSTANT, MEMBERSHIP])
+        for bloc in ("NATO", "CSTO"):
+            s = constant[bloc]
+            if (int(s.iloc[0]["year"]), int(s.iloc[-1]["year"])) != (int(nato.iloc[0]["year"]), int(nato.iloc[-1]["year"])):
+                raise ValueError(f"{bloc}: the constant-dollar series runs {s.iloc[0]['year']}-{s.iloc[-1]['year']}, "
+                                 f"the current-dollar one {nato.iloc[0]['year']}-{nato.iloc[-1]['year']}")
+            F.add(f"{bloc.lower()}_spending_growth_real", float(s.iloc[-1]["milex_const_usd_m"] / s.iloc[0]["milex_const_usd_m"]),
+                  digits=1, **real)
+        F.add("constant_price_year", constant_price_year(), unit="year", derived_from=SIPRI_CONSTANT + ".meta.yml")
     long = pd.concat([s.assign(group=k) for k, s in series.items() if k in ("NATO", "CSTO")], ignore_index=True)
     gap_years = long[long["missing"] != ""].assign(iso3=lambda d: d["missing"].str.split(";")).explode(
         "iso3").groupby("iso3")["year"].agg(["min", "max", "count"])

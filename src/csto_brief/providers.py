@@ -14,7 +14,7 @@ import io
 import json
 import re
 
-MISSING = {"", "...", "xxx", "..", ". ."}  # SIPRI: '...' or '. .' (2026 release) no data, 'xxx' did not exist
+MISSING = {"", "...", "\u2026", "xxx", "..", ". ."}  # SIPRI: "..." or ". ." (2026 release; the constant-dollar sheet an ellipsis) no data, "xxx" did not exist
 
 
 class ProviderFormatError(ValueError):
@@ -86,14 +86,20 @@ def parse_wdi(text: str, wanted: set[str] | None = None) -> tuple[dict, list[dic
 
 def parse_sipri(text: str, scale: float = 1.0) -> list[dict]:
     """A sheet of SIPRI's Military Expenditure Database exported as CSV: 'Country,Notes,<years>' (or
-    'Country,Currency,Notes,<years>' for the local-currency sheets, which add each row's currency), with region
-    rows (no values) and '...'/'. .'/'xxx' for missing values. Returns rows of country, iso3 (None when the name
+    'Country,Currency,Notes,<years>' for the local-currency sheets, which add each row's currency; 'Country,,Notes'
+    for the constant-dollar sheet, whose empty column is dropped), with region rows (no values) and '...'/'. .'/an
+    ellipsis/'xxx' for missing values. Returns rows of country, iso3 (None when the name
     is not one the project maps), year, value (times ``scale``: the 2026 release stores shares of GDP as
     fractions and local currency in units), and currency where the sheet gives one."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = None
     rows = []
+    spacer = False  # the constant-dollar sheet has an empty column between Country and Notes
     for n, cells in enumerate(reader, start=1):
+        if header is None and cells[:3] == ["Country", "", "Notes"]:
+            spacer = True
+        if spacer:
+            cells = cells[:1] + cells[2:]
         if header is None:
             if cells[:2] in (["Country", "Notes"], ["Country", "Currency"]):
                 header = cells

@@ -198,6 +198,18 @@ SIPRI_MILEX = Table(
     description="SIPRI military expenditure, US$ million at current prices and exchange rates (blank = no data)",
 )
 
+SIPRI_CONSTANT = Table(
+    "indicators/sipri_milex_constant_usd.csv",
+    (
+        Column("iso3", refs="countries.csv:iso3"),
+        Column("year", kind="year", min=1949),
+        Column("milex_const_usd_m", kind="float", min=0, required=False),
+    ),
+    key=("iso3", "year"),
+    description="SIPRI military expenditure, US$ million at constant prices and exchange rates of the base year "
+                "the provenance record names (blank = no data)",
+)
+
 SIPRI_SHARE = Table(
     "indicators/sipri_milex_share_gdp.csv",
     (
@@ -447,7 +459,7 @@ CHANGES = Table(
 
 # In dependency order: a table's references point only to tables listed before it.
 TABLES: tuple[Table, ...] = (COUNTRIES, SOURCES, DOCUMENTS, CLAIMS, CLAIM_CHECKS, ALLIANCE_EVENTS,
-                             BORDER_LENGTHS, PLACES, BORDER_EXERCISES, WDI, WDI_PPP, SIPRI_MILEX, SIPRI_SHARE, SIPRI_LCU,
+                             BORDER_LENGTHS, PLACES, BORDER_EXERCISES, WDI, WDI_PPP, SIPRI_MILEX, SIPRI_CONSTANT, SIPRI_SHARE, SIPRI_LCU,
                              NATO_SHARE, NATO_SHARE_QUOTED, NATO_PLEDGES, NATO_PERSONNEL, FACTBOOK, CROSSCHECK_NOTES,
                              STATUS_CRITERIA, STATUS_EVIDENCE, STATUS_SCORES, DEVELOPMENTS, JUDGMENTS, OUTCOMES, CHANGES)
 BY_FILE = {t.file: t for t in TABLES}
