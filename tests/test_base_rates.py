@@ -18,7 +18,8 @@ class Recorder:
 
 JUDGMENTS = pd.DataFrame({"judgment_id": ["ask"], "horizon": [pd.Timestamp("2027-12-31")],
                           "p_low": [10], "p_high": [20]})
-DEVS = pd.DataFrame({"dev_id": ["a", "b", "c", "other"], "sources": [["s1"], ["s2"], ["s3"], ["s4"]]})
+DEVS = pd.DataFrame({"dev_id": ["a", "b", "c", "other"], "sources": [["s1"], ["s2"], ["s3"], ["s4"]],
+                     "date": ["2010-05", "2016-01-02", "2020-06-30", "2015-12-31"]})
 EVENTS = pd.DataFrame({"event_id": ["start"], "date": [pd.Timestamp("2007-12-31")]})
 
 
@@ -49,10 +50,19 @@ def test_the_record_gives_the_facts(declared):
     assert table.loc[0, "judged"] == "10–20%"
 
 
+def test_the_record_can_start_from_a_development(declared):
+    # a rate since a change next door (a development), not since an alliance event: one case in ten years
+    declared.append({"name": "since_change", "judgment": "ask", "cases": ["c"], "since": "other"})
+    F = Recorder()
+    ledger.record_base_rates(F, JUDGMENTS, DEVS, EVENTS)
+    assert F.facts["base_since_change_years"] == 10
+    assert F.facts["base_since_change_chance"] == round(100 * (1 - math.exp(-2.0 / 10.0))) == 18
+
+
 @pytest.mark.parametrize("entry,text", [
     ({"name": "x", "judgment": "ask", "cases": ["a", "zz"], "since": "start"}, "cases names zz, not found in data/raw/developments.csv \\(column dev_id\\)"),
     ({"name": "x", "judgment": "nope", "cases": ["a"], "since": "start"}, "judgment names nope, not found in data/raw/judgments.csv"),
-    ({"name": "x", "judgment": "ask", "cases": ["a"], "since": "never"}, "since names never, not found in data/raw/alliance_events.csv"),
+    ({"name": "x", "judgment": "ask", "cases": ["a"], "since": "never"}, "since names never, not found in data/raw/alliance_events.csv \\(column event_id\\) or data/raw/developments.csv"),
     ({"name": "x", "judgment": "ask", "cases": ["a"]}, "needs name, judgment, cases"),
     ({"name": "Bad name", "judgment": "ask", "cases": ["a"], "since": "start"}, "must be unique, in lower case"),
 ])

@@ -84,7 +84,7 @@ def record_fit(F, walks: pd.DataFrame, fits: dict, sensitivity: pd.DataFrame, fi
 
 
 def record_exercises(F, exercises: pd.DataFrame) -> pd.DataFrame:
-    """CSTO and Russian exercises on ranges near the Afghan border: how many were held in Tajikistan (the
+    """CSTO and Russian exercises on ranges in the provinces on the Afghan border: how many were held in Tajikistan (the
     concurrent phases of one named exercise counted once), over which years, how many are planned; the table of
     them, which it returns."""
     held = exercises[exercises["status"] == "held"]  # a planned exercise is listed, not counted

@@ -210,7 +210,8 @@ def base_rate_chance(n: int, years: float, horizon_years: float) -> float:
 
 def record_base_rates(F, judgments: pd.DataFrame, devs: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """For each base rate declared in brief.toml ([[likelihood.base_rates]]: its name, the judgment it informs, the
-    developments that are the record's cases, and the alliance event the record starts from), how many cases in how
+    developments that are the record's cases, and the alliance event or development the record starts from, such as
+    a change of regime next door), how many cases in how
     many years to the evidence cut-off, and the chance of at least one more by the judgment's horizon at that rate:
     where a reader sees how far the judgment departs from the record. Returns the table the notebook shows."""
     entries = config.declared_part("brief.toml:likelihood").get("base_rates", [])
@@ -219,20 +220,23 @@ def record_base_rates(F, judgments: pd.DataFrame, devs: pd.DataFrame, events: pd
     for e in entries:
         if not isinstance(e, dict) or not {"name", "judgment", "cases", "since"} <= e.keys():
             raise config.ConfigError("brief.toml: each [[likelihood.base_rates]] entry needs name, judgment, cases "
-                                     "(developments.csv dev_id) and since (alliance_events.csv event_id)")
+                                     "(developments.csv dev_id) and since (alliance_events.csv event_id or "
+                                     "developments.csv dev_id)")
         if not re.fullmatch(r"[a-z][a-z0-9_]*", str(e["name"])) or e["name"] in {r["name"] for r in rows}:
             raise config.ConfigError(f"brief.toml [[likelihood.base_rates]] name {e['name']!r} must be unique, in "
                                      "lower case, letters, digits and underscores")
-        for key, ids, table, col, file in (
-                ("judgment", [e["judgment"]], judgments, "judgment_id", "judgments.csv"),
-                ("cases", e["cases"], devs, "dev_id", "developments.csv"),
-                ("since", [e["since"]], events, "event_id", "alliance_events.csv")):
-            missing = [i for i in ids if i not in set(table[col])]
+        starts = pd.concat([events.set_index("event_id")["date"], devs.set_index("dev_id")["date"]])
+        for key, ids, known, file in (
+                ("judgment", [e["judgment"]], set(judgments["judgment_id"]), "judgments.csv (column judgment_id)"),
+                ("cases", e["cases"], set(devs["dev_id"]), "developments.csv (column dev_id)"),
+                ("since", [e["since"]], set(starts.index),
+                 "alliance_events.csv (column event_id) or data/raw/developments.csv (column dev_id)")):
+            missing = [i for i in ids if i not in known]
             if missing:
                 raise config.ConfigError(f"brief.toml [[likelihood.base_rates]] {key} names {', '.join(missing)}, "
-                                         f"not found in data/raw/{file} (column {col})")
+                                         f"not found in data/raw/{file}")
         j = judgments.set_index("judgment_id").loc[e["judgment"]]
-        start = events.set_index("event_id").loc[e["since"], "date"]
+        start = pd.Timestamp(starts.loc[e["since"]])
         cases = devs[devs["dev_id"].isin(e["cases"])]
         years = (end - start).days / 365.25
         ahead = (j["horizon"] - end).days / 365.25

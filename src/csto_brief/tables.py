@@ -56,7 +56,7 @@ DISPLAY_TABLES = (
         Column("Year", kind="year"), Column("Exercise"), Column("Range"),
         Column("Where the range lies (as reported)"), _sources()),
         key=("Year", "Exercise"), cite=("Sources",),
-        description="CSTO and Russian exercises on ranges near the Afghan border"),
+        description="CSTO and Russian exercises on ranges in the provinces on the Afghan border"),
     DisplayTable("bloc_totals", (
         Column("Indicator (year)"), Column("NATO"), Column("NATO excl. US"), Column("CSTO"),
         Column("CSTO members taking part"), Column("NATO : CSTO"), Column("US share of NATO"),

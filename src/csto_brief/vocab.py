@@ -31,7 +31,7 @@ JUDGMENT_QUESTIONS = {
     "armenia": "Armenia in the CSTO",
     "border": "Border violence",
     "afghanistan": "Tajikistan and the Taliban",
-    "csto": "A call for troops",
+    "csto": "The alliance in action",
     "response": "Who answers the call",
     "ukraine": "Belarus",
     "candidates": "Observer and partner status",
