@@ -91,3 +91,26 @@ def test_a_timeline_label_takes_its_year_from_its_date():
                                      "2026-07-13")
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert "ARM freezes, 2024" in texts and not any("{year}" in t for t in texts)
+
+
+def test_a_timeline_from_a_later_start_enters_each_count_at_its_value_then():
+    """Drawn from a start after an alliance's first count, the line begins at the start with the count of that day,
+    the axis begins there, and a label dated before the start is refused rather than silently dropped."""
+    import matplotlib
+    import matplotlib.dates as mdates
+
+    matplotlib.use("Agg")
+    from csto_brief import charts, ledger
+
+    counts = pd.DataFrame({"alliance": ["NATO", "NATO", "NATO", "CSTO"],
+                           "date": pd.to_datetime(["1949-08-24", "1982-05-30", "1999-03-12", "1992-05-15"]),
+                           "members": [12, 16, 19, 6], "participating": [12, 16, 19, 6]})
+    fig = charts.membership_timeline(counts, {}, "2026-07-13", start="1990-01-01")
+    nato = fig.axes[0].lines[0]
+    assert pd.Timestamp(nato.get_xdata()[0]) == pd.Timestamp("1990-01-01")
+    assert list(nato.get_ydata())[:2] == [16, 19]
+    assert mdates.num2date(fig.axes[-1].get_xlim()[0]).year == 1988
+    with pytest.raises(ValueError, match="before the chart's start"):
+        charts.membership_timeline(counts, {"NATO": [("1982-05-30", "ESP")]}, "2026-07-13", start="1990-01-01")
+    events = pd.DataFrame({"event_id": ["CSTO-001"], "date": pd.to_datetime(["1992-05-15"])})
+    assert ledger.timeline_start(events) == pd.Timestamp("1990-01-01")

@@ -39,15 +39,29 @@ def verdicts(counts: pd.DataFrame):
     return fig
 
 
-def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]], as_of):
-    """Step lines: members of each alliance from 1949 to the cut-off, with labelled changes, one panel per
-    alliance on a shared time axis (the smaller alliance on its own scale, so its changes show).
+def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]], as_of, start=None):
+    """Step lines: members of each alliance from ``start`` (default: the first count) to the cut-off, with labelled
+    changes, one panel per alliance on a shared time axis (the smaller alliance on its own scale, so its changes
+    show). A count that began before ``start`` enters at its value on that day.
 
     An annotation is (date, text[, dy points above (+) or below (-) the line[, horizontal alignment]]); ``{year}``
     in the text becomes the date's year, so a label that names its year cannot disagree with where it is drawn.
+    An annotation dated before ``start`` is refused: it would not be drawn.
     """
     style.use()
     order = ["NATO", "CSTO"]
+    if start is not None:
+        start = pd.Timestamp(start)
+        early = [(a, when) for a, specs in annotations.items() for when, *_ in specs if pd.Timestamp(when) < start]
+        if early:
+            raise ValueError(f"annotations dated before the chart's start ({start:%d %b %Y}): {early}")
+        parts = []
+        for a, g in counts.groupby("alliance", sort=False):
+            before, after = g[g["date"] < start], g[g["date"] >= start]
+            if len(before) and (not len(after) or after["date"].iloc[0] > start):
+                after = pd.concat([before.iloc[[-1]].assign(date=start), after])
+            parts.append(after)
+        counts = pd.concat(parts, ignore_index=True)
     tops = {a: int(counts.loc[counts["alliance"] == a, "members"].max()) for a in order}
     fig, axes = plt.subplots(2, 1, sharex=True, figsize=(6.8, 3.7),
                              gridspec_kw={"height_ratios": [1.9, 1.5], "hspace": 0.12})
@@ -59,7 +73,7 @@ def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]
             ax.step(g["date"], g["participating"], where="post", color=c, linewidth=1.2, linestyle=(0, (2, 1.5)),
                     label=f"{alliance}: taking part")
             # the members that do not take part, shaded, so the gap shows where the two lines would overlap
-            ax.fill_between(g["date"], g["participating"], g["members"], step="post", color=c, alpha=0.28,
+            ax.fill_between(g["date"], g["participating"], g["members"], step="post", color=c, alpha=0.45,
                             linewidth=0, label=f"{alliance}: members not taking part")
         for spec in annotations.get(alliance, []):
             when, text, dy, ha = (*spec, 7, "center")[:4] if len(spec) == 2 else (*spec, "center")[:4]
@@ -79,8 +93,13 @@ def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]
         ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))  # counts of states: whole numbers
         ax.yaxis.grid(True)
         ax.set_axisbelow(True)
-        ax.legend(loc="upper left")
-    axes[-1].set_xlim(pd.Timestamp("1945-01-01"), pd.Timestamp(as_of) + pd.Timedelta(days=700))
+        # the legends sit where the lines are not: below NATO's rising line, in one row under the CSTO's
+        if alliance == "NATO":
+            ax.legend(loc="lower right")
+        else:
+            ax.legend(loc="lower left", ncols=3)
+    first = counts["date"].min() if start is None else start
+    axes[-1].set_xlim(first - pd.Timedelta(days=400), pd.Timestamp(as_of) + pd.Timedelta(days=700))
     return fig
 
 

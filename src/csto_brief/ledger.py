@@ -45,6 +45,13 @@ def record_claims(F, checked: pd.DataFrame, docs: pd.DataFrame) -> None:
           derived_from=CLAIMS, note=c02["value_today"])
 
 
+def timeline_start(events: pd.DataFrame) -> pd.Timestamp:
+    """Where the membership chart starts: 1 January two years before the Collective Security Treaty was signed, so
+    NATO's count at the end of the Cold War is the first thing drawn and the CSTO's whole life fills its panel."""
+    signed = events.set_index("event_id").loc["CSTO-001", "date"]
+    return pd.Timestamp(year=signed.year - 2, month=1, day=1)
+
+
 def record_membership(F, events: pd.DataFrame, today: pd.DataFrame, names: dict, docs: pd.DataFrame,
                       as_of: pd.Timestamp) -> None:
     """Members of each alliance at the edition date (and NATO's when the source documents appeared), the edition
@@ -66,6 +73,8 @@ def record_membership(F, events: pd.DataFrame, today: pd.DataFrame, names: dict,
         F.add(fact_id, r["date"].date(), sources=r["sources"], derived_from=EVENTS, note=r["detail"])
 
     event_fact("treaty_signed", "CSTO-001")
+    F.add("timeline_from", timeline_start(events).date(), derived_from=EVENTS,
+          note="Figure 1 starts two years before the Collective Security Treaty, at the end of the Cold War")
     event_fact("charter_signed", "CSTO-016")
     nato_first = events[(events["alliance"] == "NATO") & (events["event"] == "join")].sort_values("date").iloc[0]
     F.add("nato_founded", nato_first["date"].date(), sources=nato_first["sources"], derived_from=EVENTS)
