@@ -119,11 +119,11 @@ def record_judgments(F, judgments: pd.DataFrame, cfg) -> pd.DataFrame:
     order = {t: i for i, t in enumerate(vocab.JUDGMENT_QUESTIONS)}
     sc = judgments.assign(_q=judgments["topic"].map(order)).sort_values("_q", kind="stable")
     # What settles each, in the same order: printed with the methods, so a reader can score the edition later
-    tables.save(pd.DataFrame({"Judgment": sc["label"], "By": sc["horizon"].dt.year.astype(str),
+    tables.save(pd.DataFrame({"Judgment": sc["label"], "By end of": sc["horizon"].dt.year.astype(str),
                               "Settled by": sc["resolution"]}), "resolutions")
     return tables.save(pd.DataFrame({
         "Question": sc["topic"].map(vocab.JUDGMENT_QUESTIONS), "Judgment": sc["label"], "In full": sc["statement"],
-        "By": sc["horizon"].dt.year.astype(str),
+        "By end of": sc["horizon"].dt.year.astype(str),
         "Likelihood": [f"{config.likelihood_words(a, b, scale, lowest)} ({a}–{b}%)"
                        for a, b in zip(sc["p_low"], sc["p_high"])],
         "Central": [f"{c}%" for c in sc["p_central"]],
