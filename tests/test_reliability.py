@@ -668,6 +668,15 @@ def _chain_out_of_range(header, rows):
     return [n + 1]
 
 
+def _chain_central_off_the_product(header, rows):
+    """A central value for troops on the border well above what a request and its answer give tells a reader another
+    story than the request judgment, even inside its range."""
+    jid, lo, mid, hi = (header.index(c) for c in ("judgment_id", "p_low", "p_central", "p_high"))
+    n = next(i for i, r in enumerate(rows) if r[jid] == "border-escalation")
+    rows[n][lo], rows[n][mid], rows[n][hi] = "5", "10", "10"
+    return [n + 1]
+
+
 def _weak_source_printed_first(header, rows):
     """A judgment's row prints its first sources: a repost graded weak there is what a reader checks first."""
     jid, src = header.index("judgment_id"), header.index("sources")
@@ -723,6 +732,7 @@ RULE_CASES = [
     ("judgments.csv", _central_on_a_band_edge, "probability-central-edge", "p_central", "the edge two likelihood bands share"),
     ("judgments.csv", _scenarios_summing_short, "scenario-sum", "p_central", "central values sum to 100, not 99"),
     ("judgments.csv", _chain_out_of_range, "probability-chain", "p_low", "times that of response-russia or"),
+    ("judgments.csv", _chain_central_off_the_product, "probability-chain", "p_central", "points brief.toml allows"),
     ("judgments.csv", _weak_source_printed_first, "judgment-sources", "sources", "graded weak in sources.csv"),
     ("judgments.csv", _chance_quoted_in_basis, "judgment-quotes", "basis", "its basis quotes '5–15%'"),
     ("judgments.csv", _scenario_confidences_differ, "scenario-confidence", "confidence", "take one confidence"),

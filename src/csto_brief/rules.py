@@ -204,7 +204,9 @@ def _quoted_probability_problems(shown: str, rows: list[dict]) -> list[Problem]:
 
 def _chain_problems(shown: str, rows: list[dict]) -> list[Problem]:
     """``probability-chain``: an event that comes about only through a condition and some of its outcomes (brief.toml,
-    [[likelihood.chains]]) has the condition's chance times theirs, on central values, inside its own range."""
+    [[likelihood.chains]]) has the condition's chance times theirs, on central values, inside its own range; with
+    ``gap`` (percentage points: the other paths the entry names), its central value lies between that product and
+    the product plus the gap, so the two cannot tell a reader different stories."""
     from . import config
 
     by_id = {r["judgment_id"]: (n, r) for n, r in enumerate(rows, start=1)}
@@ -234,6 +236,12 @@ def _chain_problems(shown: str, rows: list[dict]) -> list[Problem]:
                                f"judgment {chain['event']}: its range {event['p_low']}–{event['p_high']}% must hold "
                                f"the chance of {chain['given']} ({given}%) times that of "
                                f"{' or '.join(chain['outcomes'])} ({through}%), {chance:g}%", n, "p_low"))
+        elif "gap" in chain and not chance <= int(event["p_central"]) <= chance + float(chain["gap"]):
+            out.append(Problem(shown, "probability-chain",
+                               f"judgment {chain['event']}: its central value {event['p_central']}% must lie between "
+                               f"the chance of {chain['given']} ({given}%) times that of "
+                               f"{' or '.join(chain['outcomes'])} ({through}%), {chance:g}%, and that plus the "
+                               f"{chain['gap']} points brief.toml allows for other paths", n, "p_central"))
     return out
 
 

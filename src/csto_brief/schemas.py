@@ -157,7 +157,7 @@ BORDER_EXERCISES = Table(
         Column("sources", kind="ids", refs="sources.csv:source_id"),
     ),
     key=("exercise_id",),
-    description="CSTO and Russian exercises held near the Afghan border since 2021, with their ranges",
+    description="CSTO and Russian exercises held in the provinces on the Afghan border since 2021, with their ranges",
 )
 
 WDI_INDICATORS = ("SP.POP.TOTL", "AG.SRF.TOTL.K2", "NY.GDP.MKTP.CD", "MS.MIL.TOTL.P1")
