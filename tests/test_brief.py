@@ -413,6 +413,16 @@ def test_no_page_is_under_half_full_except_before_an_annex(pdf_pages):
         assert filled >= 0.5 or starts_annex, f"page {n + 1} is {filled:.0%} full"
 
 
+def test_the_last_page_is_not_a_stray_entry():
+    """The sources list does not end on a page of its own with an entry or two (one reference once did): the last
+    page is at least a quarter full."""
+    pages = pypdf.PdfReader(PDF).pages
+    top, bottom = 814, 50  # as above (brief.css)
+    lowest = _lowest_text(pages[-1])
+    filled = (top - lowest) / (top - bottom) if lowest is not None else 0
+    assert filled >= 0.25, f"the last page (page {len(pages)}) is {filled:.0%} full"
+
+
 def test_the_cut_off_counts_the_datasets_editions_too():
     """The evidence cut-off is the newest evidence relied on, the external datasets' editions included: a data
     edition newer than every news report moves it (the World Bank's edition of 13 July 2026 did)."""

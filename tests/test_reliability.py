@@ -677,6 +677,14 @@ def _chain_central_off_the_product(header, rows):
     return [n + 1]
 
 
+def _chain_more_confident_than_its_inputs(header, rows):
+    """A chance worked out from low-confidence judgments cannot be held with more confidence than they are."""
+    jid, conf = header.index("judgment_id"), header.index("confidence")
+    n = next(i for i, r in enumerate(rows) if r[jid] == "csto-deployment")
+    rows[n][conf] = "moderate"
+    return [n + 1]
+
+
 def _weak_source_printed_first(header, rows):
     """A judgment's row prints its first sources: a repost graded weak there is what a reader checks first."""
     jid, src = header.index("judgment_id"), header.index("sources")
@@ -733,6 +741,8 @@ RULE_CASES = [
     ("judgments.csv", _scenarios_summing_short, "scenario-sum", "p_central", "central values sum to 100, not 99"),
     ("judgments.csv", _chain_out_of_range, "probability-chain", "p_low", "times that of response-russia or"),
     ("judgments.csv", _chain_central_off_the_product, "probability-chain", "p_central", "points brief.toml allows"),
+    ("judgments.csv", _chain_more_confident_than_its_inputs, "probability-chain", "confidence",
+     "higher than that of the judgments its chance is derived from"),
     ("judgments.csv", _weak_source_printed_first, "judgment-sources", "sources", "graded weak in sources.csv"),
     ("judgments.csv", _chance_quoted_in_basis, "judgment-quotes", "basis", "its basis quotes '5–15%'"),
     ("judgments.csv", _scenario_confidences_differ, "scenario-confidence", "confidence", "take one confidence"),

@@ -89,7 +89,8 @@ def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]
                         (g["date"].iloc[-1], last["participating"]), xytext=(3, -3), textcoords="offset points",
                         fontsize=7.5, color=c, ha="right", va="top", fontweight="semibold")
         ax.set_ylim(0, tops[alliance] + (4 if alliance == "NATO" else 2))
-        ax.set_ylabel(f"{alliance} members")
+        # the CSTO's count runs from the Treaty (1992), a decade before the organisation's Charter
+        ax.set_ylabel("Treaty/CSTO members" if alliance == "CSTO" else f"{alliance} members")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))  # counts of states: whole numbers
         ax.yaxis.grid(True)
         ax.set_axisbelow(True)

@@ -206,7 +206,8 @@ def _chain_problems(shown: str, rows: list[dict]) -> list[Problem]:
     """``probability-chain``: an event that comes about only through a condition and some of its outcomes (brief.toml,
     [[likelihood.chains]]) has the condition's chance times theirs, on central values, inside its own range; with
     ``gap`` (percentage points: the other paths the entry names), its central value lies between that product and
-    the product plus the gap, so the two cannot tell a reader different stories."""
+    the product plus the gap, so the two cannot tell a reader different stories; and it is held with no more
+    confidence than the weakest judgment it is derived from."""
     from . import config
 
     by_id = {r["judgment_id"]: (n, r) for n, r in enumerate(rows, start=1)}
@@ -231,6 +232,14 @@ def _chain_problems(shown: str, rows: list[dict]) -> list[Problem]:
         given = int(by_id[chain["given"]][1]["p_central"])
         through = sum(int(by_id[o][1]["p_central"]) for o in chain["outcomes"])
         chance = given * through / 100
+        # a chance derived from other judgments is held with no more confidence than the weakest of them
+        levels = ("low", "moderate", "high")
+        weakest = min((by_id[i][1]["confidence"] for i in [chain["given"], *chain["outcomes"]]),
+                      key=lambda c: levels.index(c) if c in levels else -1)
+        if event["confidence"] in levels and weakest in levels and levels.index(event["confidence"]) > levels.index(weakest):
+            out.append(Problem(shown, "probability-chain",
+                               f"judgment {chain['event']}: its confidence '{event['confidence']}' is higher than that "
+                               f"of the judgments its chance is derived from ({weakest})", n, "confidence"))
         if not int(event["p_low"]) <= chance <= int(event["p_high"]):
             out.append(Problem(shown, "probability-chain",
                                f"judgment {chain['event']}: its range {event['p_low']}–{event['p_high']}% must hold "
