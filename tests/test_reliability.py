@@ -685,6 +685,21 @@ def _chain_more_confident_than_its_inputs(header, rows):
     return [n + 1]
 
 
+def _subset_more_confident_than_the_whole(header, rows):
+    """India's status is one way of a first grant to anyone: it cannot be held with more confidence than that."""
+    jid, conf = header.index("judgment_id"), header.index("confidence")
+    n = next(i for i, r in enumerate(rows) if r[jid] == "india-status")
+    rows[n][conf] = "high"
+    return [n + 1]
+
+
+def _subset_likelier_than_the_whole(header, rows):
+    jid, lo, mid, hi = (header.index(c) for c in ("judgment_id", "p_low", "p_central", "p_high"))
+    n = next(i for i, r in enumerate(rows) if r[jid] == "india-status")
+    rows[n][lo], rows[n][mid], rows[n][hi] = "20", "30", "40"
+    return [n + 1]
+
+
 def _weak_source_printed_first(header, rows):
     """A judgment's row prints its first sources: a repost graded weak there is what a reader checks first."""
     jid, src = header.index("judgment_id"), header.index("sources")
@@ -741,6 +756,8 @@ RULE_CASES = [
     ("judgments.csv", _scenarios_summing_short, "scenario-sum", "p_central", "central values sum to 100, not 99"),
     ("judgments.csv", _chain_out_of_range, "probability-chain", "p_low", "times that of response-russia or"),
     ("judgments.csv", _chain_central_off_the_product, "probability-chain", "p_central", "points brief.toml allows"),
+    ("judgments.csv", _subset_more_confident_than_the_whole, "probability-subset", "confidence", "cannot exceed that one's"),
+    ("judgments.csv", _subset_likelier_than_the_whole, "probability-subset", "p_high", "its p_high (40%) cannot exceed"),
     ("judgments.csv", _chain_more_confident_than_its_inputs, "probability-chain", "confidence",
      "higher than that of the judgments its chance is derived from"),
     ("judgments.csv", _weak_source_printed_first, "judgment-sources", "sources", "graded weak in sources.csv"),

@@ -44,6 +44,14 @@ from . import facts as facts_mod
 from . import paths, tables
 
 TEXT_DIR = paths.REPORT_DIR / "text"
+
+
+@functools.lru_cache(maxsize=1)
+def _edition_day() -> str:
+    """The edition date (brief.toml), which most facts are as of: notebook 05's tooltips name only other dates."""
+    from . import config
+
+    return config.load().as_of.isoformat()
 BLOCK = "\x00block:{}\x00"
 BLOCK_RE = re.compile(r"\x00block:(\d+)\x00")
 
@@ -254,9 +262,11 @@ class Renderer:
     # -- facts ----------------------------------------------------------------------------------
     def place(self, ref: FactRef) -> str:
         self.used.append({"fact_id": ref.id, "shown": ref.shown, "template": self.template})
-        if self.notebook:  # Jupyter and GitHub show no hover card: the id and date only, as a tooltip
-            return (f'<span class="fact" title="{esc(ref.id)}, as of {esc(facts_mod.long_date(ref.row["as_of"]))}">'
-                    f'{esc(ref.shown)}</span>')
+        if self.notebook:  # Jupyter and GitHub show no hover card: the id, and a date other than the edition's, as a tooltip
+            when = str(ref.row["as_of"])
+            dated = "" if when == _edition_day() else f", as of {esc(facts_mod.long_date(when))}"
+            return f'<span class="fact" title="{esc(ref.id)}{dated}">{esc(ref.shown)}</span>'
+
         return (f'<span class="fact" data-fact="{esc(ref.id)}" tabindex="0">{esc(ref.shown)}'
                 f'{self.card(ref.row)}</span>')
 

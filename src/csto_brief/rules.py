@@ -145,6 +145,7 @@ def judgment_rules(raw_dir: Path, as_of: dt.date) -> list[Problem]:
                                                                   f"(ICD 203: {edges}); put it inside the judgment's band",
                                n, "p_central"))
     out += _chain_problems(shown, rows)
+    out += _subset_problems(shown, rows)
     out += _printed_source_problems(raw_dir, shown, rows)
     out += _quoted_probability_problems(shown, rows)
     sets: dict[str, list[tuple[int, dict]]] = {}
@@ -199,6 +200,42 @@ def _quoted_probability_problems(shown: str, rows: list[dict]) -> list[Problem]:
                 out.append(Problem(shown, "judgment-quotes", f"judgment {r['judgment_id']}: its {col} quotes "
                                                              f"'{m.group(0)}'; say it in words, or point to the "
                                                              "judgment, whose figures are in their columns", n, col))
+    return out
+
+
+def _subset_problems(shown: str, rows: list[dict]) -> list[Problem]:
+    """``probability-subset``: an event that is one way of another (brief.toml, [[likelihood.subsets]]: India's status
+    is one way of a first grant to anyone) is no likelier than it, on range and central value, and held with no more
+    confidence than it."""
+    from . import config
+
+    by_id = {r["judgment_id"]: (n, r) for n, r in enumerate(rows, start=1)}
+    try:
+        subsets = config.declared_part("brief.toml:likelihood").get("subsets", [])
+    except config.ConfigError:
+        subsets = []
+    levels = ("low", "moderate", "high")
+    out = []
+    for s in subsets:
+        if not isinstance(s, dict) or not {"event", "within"} <= s.keys():
+            out.append(Problem("brief.toml", "probability-subset", "each [[likelihood.subsets]] entry needs event and "
+                                                                   "within (judgment ids)"))
+            continue
+        missing = [i for i in (s["event"], s["within"]) if i not in by_id]
+        if missing:
+            out.append(Problem(shown, "probability-subset", f"brief.toml [[likelihood.subsets]] names "
+                                                            f"{', '.join(missing)}, not in the judgments", None, "judgment_id"))
+            continue
+        (n, e), (_, w) = by_id[s["event"]], by_id[s["within"]]
+        for col in ("p_high", "p_central"):
+            if int(e[col]) > int(w[col]):
+                out.append(Problem(shown, "probability-subset", f"judgment {s['event']} is one way of {s['within']}, so "
+                                   f"its {col} ({e[col]}%) cannot exceed that one's ({w[col]}%)", n, col))
+        if e["confidence"] in levels and w["confidence"] in levels and \
+                levels.index(e["confidence"]) > levels.index(w["confidence"]):
+            out.append(Problem(shown, "probability-subset", f"judgment {s['event']} is one way of {s['within']}, so its "
+                               f"confidence '{e['confidence']}' cannot exceed that one's ('{w['confidence']}')", n,
+                               "confidence"))
     return out
 
 
