@@ -46,7 +46,7 @@ def _sources(name="Sources"):
 
 DISPLAY_TABLES = (
     DisplayTable("csto_members", (
-        Column("State"), Column("Status", choices=tuple(MEMBERSHIP_LABELS.values())), Column("Since (signature, decision or announcement)")),
+        Column("State"), Column("Status", choices=tuple(MEMBERSHIP_LABELS.values())), Column("Since")),
         key=("State",), description="States that have been party to the Collective Security Treaty and their status"),
     DisplayTable("border_lengths", (
         Column("Border"), Column("Published by"), Column("km"), Column("Ruler that fits, km"), _sources()),
