@@ -401,7 +401,8 @@ def _lowest_text(page) -> float | None:
 
 def test_no_page_is_under_half_full_except_before_an_annex(pdf_pages):
     """A printed brief does not strand a paragraph on a page of its own: every page between the cover and the last
-    is at least half full, unless the next one starts an annex on a new page."""
+    is at least half full, unless the next one starts an annex on a new page, and even then a third full (a few
+    lines of Annex B once stood alone on a page before Annex C)."""
     pages = pypdf.PdfReader(PDF).pages
     top = 814  # the first line under the running header (A4, brief.css)
     bottom = 50  # the running footer
@@ -410,7 +411,7 @@ def test_no_page_is_under_half_full_except_before_an_annex(pdf_pages):
         filled = (top - lowest) / (top - bottom) if lowest is not None else 0
         # the page's text opens with its body (the running head and footer come last): an annex heading there
         starts_annex = re.match(r"Annex [A-Z]\. ", pdf_pages[n + 1].lstrip())
-        assert filled >= 0.5 or starts_annex, f"page {n + 1} is {filled:.0%} full"
+        assert filled >= 0.5 or (starts_annex and filled >= 0.33), f"page {n + 1} is {filled:.0%} full"
 
 
 def test_the_last_page_is_not_a_stray_entry():
