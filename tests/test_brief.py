@@ -414,6 +414,14 @@ def test_no_page_is_under_half_full_except_before_an_annex(pdf_pages):
         assert filled >= 0.5 or (starts_annex and filled >= 0.33), f"page {n + 1} is {filled:.0%} full"
 
 
+def test_no_citation_stands_on_a_line_of_its_own(pdf_pages):
+    """A citation is set with its words: a line of the printed text that holds only "[222];" (Annex B once had one,
+    and Section 3 a break after "[142, 143],") reads as a layout fault."""
+    stranded = [(n + 1, line) for n, text in enumerate(pdf_pages) for line in text.splitlines()
+                if re.fullmatch(r"\s*\[[0-9, ]+\][;,.)]*\s*", line)]
+    assert stranded == []
+
+
 def test_the_last_page_is_not_a_stray_entry():
     """The sources list does not end on a page of its own with an entry or two (one reference once did): the last
     page is at least a quarter full."""
