@@ -34,6 +34,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from . import vocab
 from .schema import Problem
 
 def _rows(raw_dir: Path, file: str) -> list[dict[str, str]]:
@@ -214,7 +215,7 @@ def _subset_problems(shown: str, rows: list[dict]) -> list[Problem]:
         subsets = config.declared_part("brief.toml:likelihood").get("subsets", [])
     except config.ConfigError:
         subsets = []
-    levels = ("low", "moderate", "high")
+    levels = vocab.CONFIDENCE_ORDER
     out = []
     for s in subsets:
         if not isinstance(s, dict) or not {"event", "within"} <= s.keys():
@@ -270,7 +271,7 @@ def _chain_problems(shown: str, rows: list[dict]) -> list[Problem]:
         through = sum(int(by_id[o][1]["p_central"]) for o in chain["outcomes"])
         chance = given * through / 100
         # a chance derived from other judgments is held with no more confidence than the weakest of them
-        levels = ("low", "moderate", "high")
+        levels = vocab.CONFIDENCE_ORDER
         weakest = min((by_id[i][1]["confidence"] for i in [chain["given"], *chain["outcomes"]]),
                       key=lambda c: levels.index(c) if c in levels else -1)
         if event["confidence"] in levels and weakest in levels and levels.index(event["confidence"]) > levels.index(weakest):

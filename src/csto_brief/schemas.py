@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .schema import Column, Table
-from .vocab import JUDGMENT_QUESTIONS
+from .vocab import CONFIDENCE_ORDER, JUDGMENT_QUESTIONS
 
 STATUSES = ("holds", "outdated", "wrong", "imprecise", "unverifiable")
 EVENTS = ("join", "leave", "suspend", "freeze", "unfreeze", "milestone")
@@ -395,7 +395,7 @@ DEVELOPMENTS = Table(
         # reported it (the distinction the border judgments turn on)
         Column("incident", choices=("attack", "smuggling"), required=False),
         Column("sources", kind="ids", refs="sources.csv:source_id"),
-        Column("confidence", choices=("high", "moderate", "low")),
+        Column("confidence", choices=tuple(reversed(CONFIDENCE_ORDER))),
     ),
     key=("dev_id",),
     description="Dated developments since the source documents that the brief reports, each with its sources",
@@ -413,7 +413,7 @@ JUDGMENTS = Table(
         Column("p_low", kind="int", min=0, max=100),
         Column("p_high", kind="int", min=0, max=100),
         Column("p_central", kind="int", min=0, max=100),  # the central estimate; a scenario set's sum to 100
-        Column("confidence", choices=("high", "moderate", "low")),
+        Column("confidence", choices=tuple(reversed(CONFIDENCE_ORDER))),
         Column("basis"),
         Column("sources", kind="ids", refs="sources.csv:source_id"),
         # How the judgment will be scored once its horizon passes: what exactly counts, and on which kind of source.

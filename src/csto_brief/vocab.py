@@ -37,3 +37,5 @@ JUDGMENT_QUESTIONS = {
     "candidates": "Observer and partner status",
     "balance": "The balance with NATO",
 }
+
+CONFIDENCE_ORDER = ("low", "moderate", "high")  # a judgment's confidence, weakest first (rules compare them)
