@@ -100,7 +100,7 @@ def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]
         else:
             ax.legend(loc="lower left", ncols=3)
     first = counts["date"].min() if start is None else start
-    axes[-1].set_xlim(first - pd.Timedelta(days=400), pd.Timestamp(as_of) + pd.Timedelta(days=700))
+    axes[-1].set_xlim(first - pd.Timedelta(days=400), pd.Timestamp(as_of) + pd.Timedelta(days=240))
     return fig
 
 
