@@ -485,7 +485,7 @@ def test_the_table_of_judgments_names_each_question_once_above_a_rule(fresh_html
     import pandas as pd
     from csto_brief import vocab
     table = re.search(r'<figure class="table[^"]*" id="table-\d+"><figcaption><span class="label">Table \d+\.</span> '
-                      r'Every judgment:.*?</table>', fresh_html, flags=re.S).group(0)
+                      r'Every judgment\..*?</table>', fresh_html, flags=re.S).group(0)
     rows = re.findall(r"<tr( class=\"group-start\")?>(.*?)</tr>", table.split("<tbody>")[1], flags=re.S)
     heads = [(i, int(m.group(1)), m.group(2)) for i, (_, cells) in enumerate(rows)
              for m in [re.search(r'<td class="group-label" rowspan="(\d+)">(.*?)</td>', cells)] if m]

@@ -300,7 +300,7 @@ def test_mapped_incidents_tie_the_map_to_the_record_of_incidents():
     assert sorted(inc["place_id"]) == ["a", "a", "b"]
     # a place with any attack takes the attack marker; a place with smugglers only, the other
     assert borders.incident_legend(inc) == {"incident_district": "District with an attack, Nov 2025",
-                                            "incident_smuggling": "Smuggler clashes only, Apr 2026"}
+                                            "incident_smuggling": "District with smuggler clashes only, Apr 2026"}
     kinds = borders.incident_places(places, inc).set_index("place_id")["kind"]
     assert kinds.to_dict() == {"a": "incident_district", "b": "incident_smuggling", "c": "town"}
     with pytest.raises(ValueError, match="y name a place on the map but not whether it was an attack"):

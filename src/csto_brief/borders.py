@@ -173,7 +173,7 @@ def incident_legend(inc: pd.DataFrame) -> dict[str, str]:
         out[INCIDENT_KINDS["attack"]] = f"District with an attack, {_span(attacks['date'])}"
     only = inc[~inc["place_id"].isin(attacks["place_id"])]
     if len(only):
-        out[INCIDENT_KINDS["smuggling"]] = f"Smuggler clashes only, {_span(only['date'])}"
+        out[INCIDENT_KINDS["smuggling"]] = f"District with smuggler clashes only, {_span(only['date'])}"
     return out
 
 
