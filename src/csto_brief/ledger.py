@@ -115,6 +115,9 @@ def record_judgments(F, judgments: pd.DataFrame, cfg) -> pd.DataFrame:
         F.add(f"{k}_statement", r.statement, derived_from=JUDGMENTS)  # the summary quotes what is judged
     F.add("n_scenario_sets", int(judgments.loc[judgments["kind"] == "scenario", "topic"].nunique()), unit="sets",
           derived_from=JUDGMENTS)
+    # the sets by the question each answers, as Table 6 heads them, so a caption can name them
+    set_topics = [t for t in vocab.JUDGMENT_QUESTIONS if t in set(judgments.loc[judgments["kind"] == "scenario", "topic"])]
+    F.add("scenario_set_questions", "; ".join(vocab.JUDGMENT_QUESTIONS[t] for t in set_topics), derived_from=JUDGMENTS)
     # Grouped by the question each answers: each scenario set (exclusive, exhaustive), then the single calls.
     order = {t: i for i, t in enumerate(vocab.JUDGMENT_QUESTIONS)}
     sc = judgments.assign(_q=judgments["topic"].map(order)).sort_values("_q", kind="stable")
