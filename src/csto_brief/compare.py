@@ -125,6 +125,10 @@ def record_spending(F, series: dict[str, pd.DataFrame], names: pd.Series,
                                  f"the current-dollar one {nato.iloc[0]['year']}-{nato.iloc[-1]['year']}")
             F.add(f"{bloc.lower()}_spending_growth_real", float(s.iloc[-1]["milex_const_usd_m"] / s.iloc[0]["milex_const_usd_m"]),
                   digits=1, **real)
+        # the NATO : CSTO ratio at constant prices, first and last year: how much of the narrowing is the exchange rate
+        for end, i in (("first", 0), ("last", -1)):
+            F.add(f"spending_ratio_real_{end}", float(constant["NATO"].iloc[i]["milex_const_usd_m"]
+                                                      / constant["CSTO"].iloc[i]["milex_const_usd_m"]), digits=0, **real)
         F.add("constant_price_year", constant_price_year(), unit="year", derived_from=SIPRI_CONSTANT + ".meta.yml")
     long = pd.concat([s.assign(group=k) for k, s in series.items() if k in ("NATO", "CSTO")], ignore_index=True)
     gap_years = long[long["missing"] != ""].assign(iso3=lambda d: d["missing"].str.split(";")).explode(
