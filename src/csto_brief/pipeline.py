@@ -398,6 +398,23 @@ async def _start_kernel(km, cwd: Path):
     return km
 
 
+def coalesce_streams(nb) -> None:
+    """Merge each run of a cell's stream outputs to the same stream into one. How a cell's printing is cut into
+    messages depends on timing (a loaded machine flushes between two prints), so without this the same run could
+    write different notebook bytes."""
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            prev = merged[-1] if merged else None
+            if (out.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream"
+                    and prev.get("name") == out.get("name")):
+                prev["text"] = "".join(prev["text"]) + "".join(out["text"])
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+
+
 async def _stop_kernel(km, client=None) -> None:
     try:
         kc = getattr(client, "kc", None)
@@ -487,6 +504,7 @@ async def execute_notebook_async(stage, km=None) -> None:
         await _stop_kernel(km, client)
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
+    coalesce_streams(nb)
     missing = [o for o in stage.outputs if not (paths.PROJ_ROOT / o).exists()]
     if missing:
         raise BuildError(f"{stage.path}: ran, but did not write its declared outputs: {', '.join(missing)}")
