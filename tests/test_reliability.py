@@ -652,6 +652,13 @@ def _central_on_a_band_edge(header, rows):
     return [1]
 
 
+def _low_confidence_range_narrower_than_its_band(header, rows):
+    conf, hi = header.index("confidence"), header.index("p_high")
+    n = next(i for i, r in enumerate(rows) if r[conf] == "low" and r[hi] == "45")  # 'unlikely' runs 20-45
+    rows[n][hi] = "40"
+    return [n + 1]
+
+
 def _scenarios_summing_short(header, rows):
     kind, mid = header.index("kind"), header.index("p_central")
     n = next(i for i, r in enumerate(rows) if r[kind] == "scenario")
@@ -753,6 +760,8 @@ RULE_CASES = [
     ("judgments.csv", _range_reversed, "probability-order", "p_central", "needs p_low <= p_central <= p_high"),
     ("judgments.csv", _range_across_a_band_edge, "probability-band", "p_low", "crosses the edge of a likelihood band"),
     ("judgments.csv", _central_on_a_band_edge, "probability-central-edge", "p_central", "the edge two likelihood bands share"),
+    ("judgments.csv", _low_confidence_range_narrower_than_its_band, "probability-width", "p_high",
+     "its band's whole range, 20–45% (unlikely), not"),
     ("judgments.csv", _scenarios_summing_short, "scenario-sum", "p_central", "central values sum to 100, not 99"),
     ("judgments.csv", _chain_out_of_range, "probability-chain", "p_low", "times that of response-russia or"),
     ("judgments.csv", _chain_central_off_the_product, "probability-chain", "p_central", "points brief.toml allows"),

@@ -141,6 +141,23 @@ def record_spending(F, series: dict[str, pd.DataFrame], names: pd.Series,
           derived_from="data/raw/indicators/nato_share_gdp.csv", type="text")
 
 
+def record_leader_change(F, current: pd.DataFrame, constant: pd.DataFrame, last_year: int,
+                         leaders: dict[str, str] = {"usa": "USA", "rus": "RUS"}) -> None:
+    """How each alliance's leading member's spending moved in the last year against the year before, in current
+    and constant dollars: facts ``<key>_milex_change`` (per cent, unsigned), ``<key>_milex_change_verb`` ("rose"
+    or "fell") and the same with ``_real``, so the text's verb follows the data's sign."""
+    for key, iso3 in leaders.items():
+        for suffix, frame, col, raw in (("", current, "milex_usd_m", SIPRI_USD),
+                                        ("_real", constant, "milex_const_usd_m", SIPRI_CONSTANT)):
+            s = frame[frame["iso3"] == iso3].set_index("year")[col]
+            if last_year not in s.index or last_year - 1 not in s.index or pd.isna(s[last_year - 1]):
+                raise ValueError(f"{raw}: {iso3} has no figure for {last_year - 1} or {last_year}")
+            pct = 100 * (float(s[last_year]) / float(s[last_year - 1]) - 1)
+            src = dict(sources=SOURCES[raw], derived_from=raw)
+            F.add(f"{key}_milex_change{suffix}", abs(pct), unit="%", digits=0, **src)
+            F.add(f"{key}_milex_change{suffix}_verb", "fell" if pct < 0 else "rose", type="text", **src)
+
+
 def record_definitions(F, cmp_share: pd.DataFrame, share_year: int, cmp_pers: pd.DataFrame, names: pd.Series) -> None:
     """Where NATO's own figures and the other sources differ most: spending as a share of GDP, and personnel."""
     shares = dict(sources=["nato-defexp-2024", "sipri-milex-2026"],

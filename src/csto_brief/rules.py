@@ -10,10 +10,10 @@ one row is at fault), the column and the rule, like the schema's.
   ``csto_brief.crosscheck`` or explained in data/raw/indicators/crosscheck_notes.csv;
 * ``currency``: a PPP factor is stated in the currency of the state's exchange rate, or in euro where the
   fixed conversion is known: data/raw/indicators/wdi_ppp.csv;
-* ``probability-order``, ``probability-band``, ``probability-central-edge``, ``probability-chain``,
+* ``probability-order``, ``probability-band``, ``probability-central-edge``, ``probability-width``, ``probability-chain``,
   ``scenario-confidence``, ``scenario-horizon``, ``scenario-sum``: a judgment's range runs from low through its
   central value to high and lies inside one band of the likelihood scale (ICD 203, brief.toml ``[likelihood]``),
-  its central value not on an edge two bands share; an event reached only through a condition and some of its
+  its central value not on an edge two bands share, and the whole band when held with low confidence; an event reached only through a condition and some of its
   outcomes (``[[likelihood.chains]]``) holds their product in its range; the scenarios of one topic are one set,
   exclusive and exhaustive: one confidence, one horizon, central values summing to 100: data/raw/judgments.csv;
 * ``judgment-sources``: the sources a judgment prints first are not graded weak: data/raw/judgments.csv;
@@ -145,6 +145,7 @@ def judgment_rules(raw_dir: Path, as_of: dt.date) -> list[Problem]:
                                                                   f"{mid}% is the edge two likelihood bands share "
                                                                   f"(ICD 203: {edges}); put it inside the judgment's band",
                                n, "p_central"))
+    out += _width_problems(shown, rows, cfg)
     out += _chain_problems(shown, rows)
     out += _subset_problems(shown, rows)
     out += _printed_source_problems(raw_dir, shown, rows)
@@ -201,6 +202,32 @@ def _quoted_probability_problems(shown: str, rows: list[dict]) -> list[Problem]:
                 out.append(Problem(shown, "judgment-quotes", f"judgment {r['judgment_id']}: its {col} quotes "
                                                              f"'{m.group(0)}'; say it in words, or point to the "
                                                              "judgment, whose figures are in their columns", n, col))
+    return out
+
+
+def _width_problems(shown: str, rows: list[dict], cfg) -> list[Problem]:
+    """``probability-width``: a judgment held with a confidence that brief.toml lists in [likelihood] whole_band
+    (low) takes the whole band of its words: thin or conflicting evidence does not support a range narrower than
+    the words themselves, and a narrow range beside a low confidence claims a precision the confidence denies."""
+    from . import config
+
+    try:
+        whole = config.declared_part("brief.toml:likelihood").get("whole_band", [])
+    except config.ConfigError:
+        whole = []
+    if not cfg.likelihood or not whole:
+        return []
+    out = []
+    for n, r in enumerate(rows, start=1):
+        if r["confidence"] not in whole:
+            continue
+        lo, hi = int(r["p_low"]), int(r["p_high"])
+        band = config.likelihood_band(lo, hi, cfg.likelihood, cfg.likelihood_lowest)
+        if band is not None and (lo, hi) != (int(band[0]), int(band[1])):
+            out.append(Problem(shown, "probability-width", f"judgment {r['judgment_id']}: held with {r['confidence']} "
+                                                           f"confidence, so its range is its band's whole range, "
+                                                           f"{band[0]:g}–{band[1]:g}% ({band[2]}), not {lo}–{hi}%",
+                               n, "p_low" if lo != int(band[0]) else "p_high"))
     return out
 
 
