@@ -483,6 +483,14 @@ def test_no_hyphenated_remainder_is_stranded_on_a_line_of_its_own(pdf_pages):
     assert not stranded, stranded[:5]
 
 
+def test_no_line_is_a_lone_hyphenated_fragment(pdf_pages):
+    """The layout once set 'ar-' alone on a line and 'rears can cost...' on the next (a hyphenation the line
+    breaker then could not use); a line of the body never holds only the first piece of a broken word."""
+    lone = [(n, m.group(1)) for n, t in enumerate(pdf_pages, start=1)
+            for m in re.finditer(r"(?m)^\s*([A-Za-z]{1,8}[-\u2010])\s*$", t)]
+    assert not lone, lone
+
+
 def test_the_table_of_judgments_names_each_question_once_above_a_rule(fresh_html):
     """Each scenario set (a question of judgments.csv) starts below a rule, and its question is printed once, in a
     cell spanning exactly the set's rows, so a reader sees where one exclusive and exhaustive set ends and what it

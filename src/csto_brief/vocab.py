@@ -33,7 +33,7 @@ JUDGMENT_QUESTIONS = {
     "afghanistan": "Tajikistan and the Taliban",
     "csto": "The alliance in action",
     "response": "Who answers the call",
-    "ukraine": "Belarus",
+    "ukraine": "The war in Ukraine",
     "candidates": "Observer and partner status",
     "balance": "The balance with NATO",
 }
