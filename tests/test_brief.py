@@ -341,6 +341,17 @@ def test_a_source_without_a_date_of_its_own_is_listed_as_undated(fresh_html):
     assert seen > 0  # the brief cites some such pages; the rule is exercised
 
 
+def test_the_printed_list_gives_an_access_date_only_to_an_undated_page(pdf_pages):
+    """In print a dated page is cited by its own date (its access date is in the HTML edition and the data); an
+    undated one keeps the day it was read, its only date. Each printed access date follows an 'n.d.'."""
+    start = next(i for i, t in enumerate(pdf_pages) if re.search(r"^Sources$", t, flags=re.M) and "Page" in t)
+    text = " ".join(" ".join(pdf_pages[start:]).split())
+    items = re.split(r" (?=\d{1,3}\. )", text)
+    accessed = [i for i in items if "(accessed " in i]
+    assert accessed, "the printed list cites undated pages, each with its access date"
+    assert all(", n.d." in i for i in accessed), [i[:120] for i in accessed if ", n.d." not in i][:3]
+
+
 def test_every_link_in_the_brief_has_its_target(fresh_html):
     """Contents entries, section, figure, table and source references all point at an id that exists (a heading
     with an en dash once lost its page number in the contents)."""

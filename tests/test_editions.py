@@ -152,7 +152,7 @@ def test_publish_then_change_a_number_and_a_judgment_and_find_both_in_the_annex(
     res = py("-c", "from csto_brief import config, pipeline, render; "
                    "s = next(s for s in config.load().notebooks if s.path.startswith('notebooks/01')); "
                    "pipeline.execute_notebook(s); r = render.render(); "
-                   "s = next(s for s in r.sections if s.name == 'C-changes'); print(r.section_html(s))")
+                   "s = next(s for s in r.sections if s.name == 'B-changes'); print(r.section_html(s))")
     assert res.returncode == 0, res.stderr
     annex = res.stdout
     assert f"Edition {current} was published" in annex

@@ -251,7 +251,7 @@ def test_a_section_marked_online_is_in_the_html_edition_only_and_print_says_wher
     """Its exhibits follow the printed ones in number, a printed reference to them says where they are, and the
     sources it alone cites are listed last, hidden in print, so the printed list has no gap."""
     d = _write(tmp_path, "01-a.md", "## A\n\nOne {{ cite('cia-world') }}; see {{ ref('candidates') }}.\n")
-    _write(tmp_path, "F-online.md", "## Full tables {.online}\n\nTwo {{ cite('ministry-of-2013') }}.\n\n"
+    _write(tmp_path, "E-online.md", "## Full tables {.online}\n\nTwo {{ cite('ministry-of-2013') }}.\n\n"
                                     "{% call table('candidates') %}A table. Source: us.{% endcall %}\n")
     _write(tmp_path, "Z-sources.md", "## Sources {.unnumbered}\n\n{{ sources_list() }}\n\n"
                                      "{{ n_cited() }} printed, {{ n_cited('online') }} more.\n")
@@ -263,6 +263,6 @@ def test_a_section_marked_online_is_in_the_html_edition_only_and_print_says_wher
     assert '<li id="src-1" value="1">' in html and '<li id="src-2" value="2" class="online-only">' in html
     assert "1 printed, 1 more." in html
     # an online section before a printed one that cites would leave a gap in the printed list: refused
-    (d / "F-online.md").rename(d / "00-online.md")
+    (d / "E-online.md").rename(d / "00-online.md")
     with pytest.raises(render.RenderError, match=r"put the online sections last"):
         render.render(d)

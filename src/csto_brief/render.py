@@ -607,7 +607,11 @@ class Renderer:
                 shown = (urllib.parse.urlsplit(s["url"]).hostname or shown).removeprefix("www.")
             when = "" if (common and not undated) or (self.notebook and not undated) else \
                 f" (accessed {facts_mod.long_date(s['date_accessed'].date().isoformat())})"
-            # (the notebook stays small: a dated page's access date is in the HTML brief and the data)
+            # (the notebook stays small: a dated page's access date is in the HTML brief and the data; the printed
+            # list gives it only for a page with no date of its own, where it is the only date there is)
+            if when and not undated:
+                when = f'<span class="online-only">{when}</span>'
+
             stop = "" if published.endswith(".") else "."  # 'n.d.' ends the date already: no 'n.d..'
             online = "" if sid in printed else ' class="online-only"'
             items.append(f'<li id="src-{n}" value="{n}"{online}>{esc(s["publisher"])}, {_title(s)}{published}{stop} '
