@@ -530,6 +530,12 @@ class Renderer:
         date = facts_mod.long_date(editions.published().set_index("edition").loc[since, "date"])
         if date == facts_mod.long_date(cfg.as_of.isoformat()):
             date += ", earlier the same day"
+        # an edition that weighs the same evidence as the last one says so: its changes are corrections and
+        # second readings, and a reader should not take them for news
+        then_cutoff = str(editions.published().set_index("edition").loc[since, "evidence_cutoff"])
+        now_cutoff = str(self.facts.loc["evidence_cutoff", "display"]) if "evidence_cutoff" in self.facts.index else ""
+        same = (f' Both editions weigh evidence to {esc(now_cutoff)}: the changes below come from a review of edition '
+                f'{esc(since)}, not from new events.' if then_cutoff == now_cutoff else "")
         kinds = {"correction": "correction", "new-data": "new data year", "new-source": "new source", "method": "method"}
         frows = "".join(f'<tr><td>{esc(r.what)}</td><td class="online-col">{esc(r.fact_id)}</td><td>{esc(r.old)}</td>'
                         f'<td>{esc(r.new)}</td><td>{esc(kinds.get(r.reason_kind, r.reason_kind))}</td><td>{esc(r.reason)}</td></tr>'
@@ -566,7 +572,7 @@ class Renderer:
         return self._block(
             f'<p>Edition {esc(since)} was published on {esc(date)}. Since then {len(ch.facts)} numbers of the text '
             f'have changed value and {len(ch.judgments)} judgments have been added, redefined, moved or retired; each with its '
-            f'reason.</p>'
+            f'reason.{same}</p>'
             f'<figure class="table compact" id="table-{nf}"><figcaption><span class="label">Table {nf}.</span> Numbers '
             f'of the text whose value changed since edition {esc(since)}.</figcaption><table><thead><tr>'
             '<th style="width:22%">Number</th><th class="online-col">Fact</th><th style="width:12%">Then</th>'
