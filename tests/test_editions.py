@@ -71,9 +71,10 @@ def test_reasons_are_carried_into_the_annex_and_stale_reasons_refused(frozen):
                             ["fact", "members", "1.0", "new-data", "A new member"]], columns=REASONS)
     ch = editions.changes("1.0", facts, used, judgments, reasons)
     assert ch.facts[["fact_id", "old", "new", "reason_kind"]].values.tolist() == [["border_km", "1,344", "1,357", "correction"]]
-    assert ch.judgments[["judgment_id", "change", "old", "new", "reason"]].values.tolist() == [
-        ["x", "moved", "55–70%, low confidence", "5–20%, low confidence", "New evidence on X"],
-        ["old", "retired", "80–90%, high confidence", "", "A near-certainty"]]
+    cols = ["judgment_id", "change", "old", "old_confidence", "new", "new_confidence", "reason"]
+    assert ch.judgments[cols].values.tolist() == [
+        ["x", "moved", "55–70%", "low", "5–20%", "low", "New evidence on X"],
+        ["old", "retired", "80–90%", "high", "", "", "A near-certainty"]]
     assert ch.problems == ["data/raw/changes.csv gives a reason for 'members', which did not change since edition 1.0: "
                            "remove the row"]
 
@@ -158,7 +159,7 @@ def test_publish_then_change_a_number_and_a_judgment_and_find_both_in_the_annex(
     assert f"Edition {current} was published" in annex
     assert ("<td>Russia&#x27;s 2026 defence budget</td><td class=\"online-col\">dev_rus_defence_2026_n</td>"
             "<td>12,930</td><td>13,100</td><td>new data year</td><td>The budget as amended</td>") in annex
-    assert ("<td>moved</td><td>10–20%, moderate confidence</td><td>20–40%, moderate confidence</td>"
+    assert ("<td>moved</td><td>10–20%</td><td>moderate</td><td>20–40%</td><td>moderate</td>"
             "<td class=\"online-col\">A state applied for observer status</td>") in annex
 
 

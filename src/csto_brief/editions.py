@@ -124,12 +124,15 @@ class Changes:
     facts: pd.DataFrame  # fact_id, what, old, new, reason_kind, reason
     added: list[str]  # facts the text uses now but did not then
     dropped: list[str]  # facts the text no longer uses
-    judgments: pd.DataFrame  # judgment_id, change (added, redefined, moved, retired), old, new, reason
+    judgments: pd.DataFrame  # judgment_id, change (added, redefined, moved, retired), old, old_confidence, new,
+    #                          new_confidence, reason
     problems: list[str]
 
 
-def _judgment_words(row) -> str:
-    return f"{row['p_low']}–{row['p_high']}%, {row['confidence']} confidence"
+def _judgment_range(row) -> str:
+    """A judgment's likelihood as printed beside its confidence, in a column of its own (ICD 203 keeps the two
+    apart)."""
+    return f"{row['p_low']}–{row['p_high']}%"
 
 
 def _reason(reasons: pd.DataFrame, kind: str, item: str, since: str):
@@ -170,13 +173,13 @@ def changes(since: str, facts_now: pd.DataFrame, used_now: list[str], judgments_
     for jid in now.index:
         r = now.loc[jid]
         if jid not in then.index:
-            change, before = "added", ""
+            change, before = "added", None
         elif " ".join(str(then.loc[jid, "statement"]).split()) != " ".join(str(r["statement"]).split()):
             # a new question under the old id: not the same call moved, so a reader is not told it was
-            change, before = "redefined", _judgment_words(then.loc[jid])
+            change, before = "redefined", then.loc[jid]
         elif (then.loc[jid, "p_low"], then.loc[jid, "p_high"], then.loc[jid, "confidence"]) != \
                 (str(r["p_low"]), str(r["p_high"]), r["confidence"]):
-            change, before = "moved", _judgment_words(then.loc[jid])
+            change, before = "moved", then.loc[jid]
         else:
             if str(r.get("since_last", "")).strip():
                 problems.append(f"judgment '{jid}' is unchanged since edition {since} but data/raw/judgments.csv "
@@ -186,20 +189,23 @@ def changes(since: str, facts_now: pd.DataFrame, used_now: list[str], judgments_
         if not reason:
             problems.append(f"judgment '{jid}' is {change} since edition {since} with no reason (data/raw/judgments.csv, "
                             "column since_last)")
-        jrows.append({"judgment_id": jid, "change": change, "old": before, "new": _judgment_words(r),
-                      "reason": reason})
+        jrows.append({"judgment_id": jid, "change": change,
+                      "old": "" if before is None else _judgment_range(before),
+                      "old_confidence": "" if before is None else before["confidence"],
+                      "new": _judgment_range(r), "new_confidence": r["confidence"], "reason": reason})
     for jid in then.index.difference(now.index):
         why = _reason(reasons, "judgment", jid, since)
         if why is None:
             problems.append(f"judgment '{jid}' of edition {since} is retired with no reason in data/raw/changes.csv")
-        jrows.append({"judgment_id": jid, "change": "retired", "old": _judgment_words(then.loc[jid]), "new": "",
+        jrows.append({"judgment_id": jid, "change": "retired", "old": _judgment_range(then.loc[jid]),
+                      "old_confidence": then.loc[jid, "confidence"], "new": "", "new_confidence": "",
                       "reason": why[1] if why else ""})
     for r in reasons.itertuples():
         if r.since == since and r.item_kind == "fact" and not any(fnmatch.fnmatchcase(x["fact_id"], r.item) for x in rows):
             problems.append(f"data/raw/changes.csv gives a reason for '{r.item}', which did not change since "
                             f"edition {since}: remove the row")
     return Changes(since, pd.DataFrame(rows, columns=["fact_id", "what", "old", "new", "reason_kind", "reason"]), added,
-                   dropped, pd.DataFrame(jrows, columns=["judgment_id", "change", "old", "new", "reason"]), problems)
+                   dropped, pd.DataFrame(jrows, columns=["judgment_id", "change", "old", "old_confidence", "new", "new_confidence", "reason"]), problems)
 
 
 # -- scoring -----------------------------------------------------------------------------------------

@@ -552,7 +552,8 @@ class Renderer:
 
         jrows = "".join(f'<tr><td>{esc(label.get(r.judgment_id) or statement[r.judgment_id])}</td>'
                         f'<td class="online-col">{esc(in_full(r))}</td>'
-                        f'<td>{esc(r.change)}</td><td>{esc(r.old)}</td><td>{esc(r.new)}</td><td class="online-col">{esc(r.reason)}</td></tr>'
+                        f'<td>{esc(r.change)}</td><td>{esc(r.old)}</td><td>{esc(r.old_confidence)}</td><td>{esc(r.new)}</td>'
+                        f'<td>{esc(r.new_confidence)}</td><td class="online-col">{esc(r.reason)}</td></tr>'
                         for r in ch.judgments.itertuples())
         self.tables_seen.append("changes-facts")
         nf = len(self.tables_seen)
@@ -582,9 +583,10 @@ class Renderer:
             f'<figure class="table compact" id="table-{nj}"><figcaption><span class="label">Table {nj}.</span> '
             f'Judgments added, redefined (a new statement), moved (range or confidence) or retired since edition '
             f'{esc(since)}.</figcaption><table>'
-            '<thead><tr><th style="width:34%">Judgment</th><th class="online-col">In full</th><th style="width:10%">Change</th>'
-            '<th style="width:18%">Then</th>'
-            f'<th style="width:18%">Now</th><th class="online-col">Why</th></tr></thead><tbody>{jrows}</tbody></table>'
+            '<thead><tr><th style="width:40%">Judgment</th><th class="online-col">In full</th><th style="width:10%">Change</th>'
+            '<th style="width:12%">Then</th><th style="width:13%">Confidence then</th>'
+            f'<th style="width:12%">Now</th><th style="width:13%">Confidence now</th><th class="online-col">Why</th></tr></thead>'
+            f'<tbody>{jrows}</tbody></table>'
             '<p class="print-note print-only">Why each judgment was added, redefined, moved or retired is given beside it in the HTML '
             'edition and in the data.</p>'
             '<p class="source">Source: csto-brief, published editions and judgments.</p></figure>'
