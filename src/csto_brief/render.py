@@ -450,8 +450,10 @@ class Renderer:
         if unknown:
             raise RenderError(f"table '{name}' has no column {sorted(unknown)}; its columns: {list(t.names)}")
         col = {c: ' class="online-col"' if c in online_columns else "" for c in t.names}
+        # the notebook stays small: a column kept for the HTML edition (long prose) is left out of it altogether
+        names = [c for c in t.names if not (self.notebook and c in online_columns)]
         head = "".join(f'<th{col[c]} style="width:{esc(widths[c])}">{esc(c)}</th>' if c in widths else f"<th{col[c]}>{esc(c)}</th>"
-                       for c in t.names)
+                       for c in names)
         body = []
         shown = df
         if self.notebook and self.in_online and len(df) > NOTEBOOK_ROWS:
@@ -460,6 +462,8 @@ class Renderer:
         for i, row in enumerate(shown.itertuples(index=False)):
             cells = []
             for c, v in zip(t.names, row):
+                if c not in names:
+                    continue
                 if c == group_by and c not in online_columns:
                     # a printed group column names its group once, in a cell that spans the group's rows
                     if i == 0 or groups[i] != groups[i - 1]:
