@@ -538,14 +538,17 @@ class Renderer:
         # second readings, and a reader should not take them for news
         then_cutoff = str(editions.published().set_index("edition").loc[since, "evidence_cutoff"])
         now_cutoff = str(self.facts.loc["evidence_cutoff", "display"]) if "evidence_cutoff" in self.facts.index else ""
-        same = (f' Both editions weigh evidence to {esc(now_cutoff)}: the changes below come from a review of edition '
-                f'{esc(since)}, not from new events.' if then_cutoff == now_cutoff else "")
+        same = (f' Both weigh evidence to {esc(now_cutoff)}: the changes come from a review, not from new events.'
+                if then_cutoff == now_cutoff else "")
         kinds = {"correction": "correction", "new-data": "new data year", "new-source": "new source", "method": "method"}
         frows = "".join(f'<tr><td>{esc(r.what)}</td><td class="online-col">{esc(r.fact_id)}</td><td>{esc(r.old)}</td>'
                         f'<td>{esc(r.new)}</td><td>{esc(kinds.get(r.reason_kind, r.reason_kind))}</td><td>{esc(r.reason)}</td></tr>'
                         for r in ch.facts.itertuples())
         then = editions.frozen_judgments(since)
-        label = {**dict(zip(then["judgment_id"], then["label"])), **dict(zip(jtext["judgment_id"], jtext["label"]))}
+        # a retired judgment of an edition that had no short labels takes the one its reason row gives (what)
+        named = {r.item: r.what for r in reasons.itertuples() if r.item_kind == "judgment" and r.what}
+        label = {**named, **{k: v for k, v in zip(then["judgment_id"], then["label"]) if v},
+                 **dict(zip(jtext["judgment_id"], jtext["label"]))}
         statement = {**dict(zip(then["judgment_id"], then["statement"])),
                      **dict(zip(jtext["judgment_id"], jtext["statement"]))}
         old_statement = dict(zip(then["judgment_id"], then["statement"]))
