@@ -1,5 +1,6 @@
 """Border measurement: known geometries, the real extract, and the errors a user can hit."""
 
+import datetime as dt
 import json
 import math
 
@@ -295,7 +296,7 @@ def test_mapped_incidents_tie_the_map_to_the_record_of_incidents():
     places = pd.DataFrame({"place_id": ["a", "b", "c"], "kind": ["incident_district", "incident_district", "town"]})
     devs = pd.DataFrame({"dev_id": ["x", "y", "z"], "date": ["2025-11-30", "2026-04-17", "2026-01-01"],
                          "places": [["a"], ["a", "b"], []], "incident": ["attack", "smuggling", ""],
-                         "sources": [["s1"], ["s2"], ["s3"]]})
+                         "harmed": [5, 0, None], "sources": [["s1"], ["s2"], ["s3"]]})
     inc = borders.mapped_incidents(devs, places)
     assert sorted(inc["place_id"]) == ["a", "a", "b"]
     # a place with any attack takes the attack marker; a place with smugglers only, the other
@@ -316,3 +317,30 @@ def test_longest_run_of_months_counts_calendar_months_in_a_row():
     assert borders.longest_run_of_months(["2025-11-26", "2025-11-30", "2025-12-24", "2026-01-18", "2026-04-17"]) == 3
     assert borders.longest_run_of_months(["2025-12-31", "2026-02-01"]) == 1
     assert borders.longest_run_of_months([]) == 0
+    # the span names the run's months, the latest run where two are as long
+    assert borders.longest_run_of_months(["2024-11-18", "2025-11-30", "2025-12-24"], span=True) == (
+        dt.date(2025, 11, 1), dt.date(2025, 12, 1), 2)
+    assert borders.longest_run_of_months(["2024-01-05", "2025-06-01"], span=True) == (
+        dt.date(2025, 6, 1), dt.date(2025, 6, 1), 1)
+
+
+def test_the_border_record_counts_harm_on_the_tajik_side_not_the_label():
+    """The border judgments' test counts incidents that killed or wounded someone on the Tajik side, whatever the
+    authorities called the men who crossed: an incident labelled an attack that harmed no one does not count, a
+    clash labelled smuggling that killed a guard does; an incident without the count stops the build."""
+    import pandas as pd
+
+    from csto_brief import borders, facts, reads
+    places = pd.DataFrame({"place_id": ["a"], "kind": ["incident_district"]})
+    for read in ("data/raw/developments.csv", "data/raw/places.csv"):
+        reads.record(read)
+    devs = pd.DataFrame({"dev_id": ["x", "y", "z"], "date": ["2025-11-30", "2025-12-24", "2026-01-18"],
+                         "places": [["a"], ["a"], ["a"]], "incident": ["attack", "smuggling", "attack"],
+                         "harmed": [3, 2, 0], "sources": [["s1"], ["s2"], ["s3"]]})
+    F = facts.Recorder("t")
+    borders.record_incidents(F, borders.mapped_incidents(devs, places))
+    got = {k: r["value"] for k, r in F.rows.items()}
+    assert got["attack_months_run"] == "2"
+    assert (got["attack_run_first"], got["attack_run_last"]) == ("2025-11-01", "2025-12-01")
+    with pytest.raises(ValueError, match="column harmed: z name a place"):
+        borders.mapped_incidents(devs.assign(harmed=[3, 2, None]), places)

@@ -114,3 +114,21 @@ def test_a_timeline_from_a_later_start_enters_each_count_at_its_value_then():
         charts.membership_timeline(counts, {"NATO": [("1982-05-30", "ESP")]}, "2026-07-13", start="1990-01-01")
     events = pd.DataFrame({"event_id": ["CSTO-001"], "date": pd.to_datetime(["1992-05-15"])})
     assert ledger.timeline_start(events) == pd.Timestamp("1990-01-01")
+
+
+def test_the_timeline_draws_both_alliances_on_one_scale():
+    """Two panels on their own scales made the CSTO's six to nine members look like NATO's thirty: both counts are
+    drawn against one y axis, so a step of one state is the same height for either alliance."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from csto_brief import charts
+
+    counts = pd.DataFrame({"alliance": ["NATO", "NATO", "CSTO", "CSTO"],
+                           "date": pd.to_datetime(["1949-08-24", "2024-03-07", "1992-05-15", "2024-02-22"]),
+                           "members": [12, 32, 6, 6], "participating": [12, 32, 6, 5]})
+    fig = charts.membership_timeline(counts, {}, "2026-07-13")
+    ylims = {ax.get_ylim() for ax in fig.axes for line in ax.lines if "members" in line.get_label()}
+    drawn = {line.get_label() for ax in fig.axes for line in ax.lines}
+    assert {"NATO: members", "CSTO: members"} <= drawn
+    assert len(ylims) == 1 and next(iter(ylims))[0] == 0

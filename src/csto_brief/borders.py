@@ -6,6 +6,7 @@ per finding.
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import re
 
@@ -144,6 +145,11 @@ def mapped_incidents(devs: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     if len(untyped):
         raise ValueError(f"data/raw/developments.csv, column incident: {', '.join(untyped)} name a place on the map "
                          "but not whether it was an attack or a clash with smugglers (attack, smuggling)")
+    uncounted = inc[pd.to_numeric(inc["harmed"], errors="coerce").isna()]["dev_id"].unique()
+    if len(uncounted):
+        raise ValueError(f"data/raw/developments.csv, column harmed: {', '.join(uncounted)} name a place on the map "
+                         "but not how many people were killed or wounded on the Tajik side (a whole number, 0 if none "
+                         "was reported)")
     return inc
 
 
@@ -183,16 +189,28 @@ def record_incidents(F, inc: pd.DataFrame) -> None:
                derived_from=["data/raw/developments.csv", "data/raw/places.csv"])
     F.add("map_incidents_first", pd.to_datetime(inc["date"]).min().date(), **src)
     F.add("map_incidents_last", pd.to_datetime(inc["date"]).max().date(), **src)
-    F.add("attack_months_run", longest_run_of_months(inc.loc[inc["incident"] == "attack", "date"]), unit="months",
-          **src)
+    # the border judgments count incidents that killed or wounded someone on the Tajik side, whatever the
+    # authorities called the men who crossed
+    harmful = inc.loc[pd.to_numeric(inc["harmed"]) > 0].drop_duplicates("dev_id")
+    first, last, run = longest_run_of_months(harmful["date"], span=True)
+    F.add("attack_months_run", run, unit="months", **src)
+    F.add("attack_run_first", first, **src)
+    F.add("attack_run_last", last, **src)
 
 
-def longest_run_of_months(dates) -> int:
+def longest_run_of_months(dates, span=False):
     """The most consecutive calendar months with at least one of ``dates`` (the border judgments count attacks by
-    month)."""
-    months = sorted({pd.Timestamp(d).year * 12 + pd.Timestamp(d).month for d in dates})
+    month). With ``span``, (first month, last month, length) of the latest such run, months as the 1st's date."""
+    months = sorted({pd.Timestamp(d).year * 12 + pd.Timestamp(d).month - 1 for d in dates})
     best = run = 0
+    end = None
     for i, m in enumerate(months):
         run = run + 1 if i and m == months[i - 1] + 1 else 1
-        best = max(best, run)
-    return best
+        if run >= best:
+            best, end = run, m
+    if not span:
+        return best
+    if end is None:
+        return None, None, 0
+    as_date = lambda m: dt.date(m // 12, m % 12 + 1, 1)  # noqa: E731
+    return as_date(end - best + 1), as_date(end), best

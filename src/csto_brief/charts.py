@@ -41,8 +41,8 @@ def verdicts(counts: pd.DataFrame):
 
 def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]], as_of, start=None):
     """Step lines: members of each alliance from ``start`` (default: the first count) to the cut-off, with labelled
-    changes, one panel per alliance on a shared time axis (the smaller alliance on its own scale, so its changes
-    show). A count that began before ``start`` enters at its value on that day.
+    changes, both alliances in one panel on one scale, so their sizes compare honestly. A count that began before
+    ``start`` enters at its value on that day.
 
     An annotation is (date, text[, dy points above (+) or below (-) the line[, horizontal alignment]]); ``{year}``
     in the text becomes the date's year, so a label that names its year cannot disagree with where it is drawn.
@@ -62,10 +62,10 @@ def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]
                 after = pd.concat([before.iloc[[-1]].assign(date=start), after])
             parts.append(after)
         counts = pd.concat(parts, ignore_index=True)
-    tops = {a: int(counts.loc[counts["alliance"] == a, "members"].max()) for a in order}
-    fig, axes = plt.subplots(2, 1, sharex=True, figsize=(6.8, 3.7),
-                             gridspec_kw={"height_ratios": [1.9, 1.5], "hspace": 0.12})
-    for ax, alliance in zip(axes, order):
+    top = int(counts["members"].max())
+    # one panel, one scale: the two alliances' sizes compare at a glance, as they should
+    fig, ax = plt.subplots(figsize=(6.8, 3.4))
+    for alliance in order:
         g = counts[counts["alliance"] == alliance]
         c = style.ALLIANCE_COLOURS[alliance]
         ax.step(g["date"], g["members"], where="post", color=c, linewidth=1.8, label=f"{alliance}: members")
@@ -79,8 +79,8 @@ def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]
             when, text, dy, ha = (*spec, 7, "center")[:4] if len(spec) == 2 else (*spec, "center")[:4]
             t = pd.Timestamp(when)
             y = g.loc[g["date"] <= t, "members"].iloc[-1]
-            ax.annotate(text.format(year=t.year), (t, y), xytext=(0, dy), textcoords="offset points", fontsize=7.5, color=c, ha=ha,
-                        va="bottom" if dy > 0 else "top")
+            ax.annotate(text.format(year=t.year), (t, y), xytext=(0, dy), textcoords="offset points", fontsize=7.5,
+                        color=c, ha=ha, va="bottom" if dy > 0 else "top")
         # where members and those taking part differ at the cut-off, both counts at the line's end, so the
         # reader need not read a thin band off the axis
         last = g.iloc[-1]
@@ -88,17 +88,15 @@ def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]
             ax.annotate(f"{int(last['members'])} members, {int(last['participating'])} taking part",
                         (g["date"].iloc[-1], last["participating"]), xytext=(3, -3), textcoords="offset points",
                         fontsize=7.5, color=c, ha="right", va="top", fontweight="semibold")
-        ax.set_ylim(0, tops[alliance] + (4 if alliance == "NATO" else 2))
-        # the CSTO's count runs from the Treaty (1992), a decade before the organisation's Charter
-        ax.set_ylabel("Treaty/CSTO members" if alliance == "CSTO" else f"{alliance} members")
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))  # counts of states: whole numbers
-        ax.yaxis.grid(True)
-        ax.set_axisbelow(True)
-        # the legends sit where the lines are not: below NATO's rising line, in one row under the CSTO's
-        if alliance == "NATO":
-            ax.legend(loc="lower right")
-        else:
-            ax.legend(loc="lower left", ncols=3)
+    ax.set_ylim(0, top + 4)
+    # the CSTO's count runs from the Treaty (1992), a decade before the organisation's Charter
+    ax.set_ylabel("Member states (NATO; Treaty/CSTO)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))  # counts of states: whole numbers
+    ax.yaxis.grid(True)
+    ax.set_axisbelow(True)
+    # the legend sits where the lines are not: above the CSTO's line and left of NATO's rise
+    ax.legend(loc="upper left", ncols=2)
+    axes = [ax]
     first = counts["date"].min() if start is None else start
     axes[-1].set_xlim(first - pd.Timedelta(days=400), pd.Timestamp(as_of) + pd.Timedelta(days=240))
     return fig
@@ -196,7 +194,7 @@ def bloc_shares(shares: pd.DataFrame):
     leading member split out. ``shares``: index = indicator label, columns = SEGMENT_COLOURS keys (in %),
     plus 'ratio' (NATO / CSTO) and 'note'."""
     style.use()
-    fig, ax = plt.subplots(figsize=(5.7, 0.55 * len(shares) + 1.0))
+    fig, ax = plt.subplots(figsize=(5.7, 0.45 * len(shares) + 1.0))
     y = range(len(shares))
     left = pd.Series(0.0, index=shares.index)
     for seg, colour in SEGMENT_COLOURS.items():

@@ -392,8 +392,12 @@ DEVELOPMENTS = Table(
         # where it happened, for the maps: the places (district centres) that mark it
         Column("places", kind="ids", required=False, refs="places.csv:place_id"),
         # for a border incident: an attack by an armed group, or a clash with smugglers, as the Tajik authorities
-        # reported it (the distinction the border judgments turn on)
+        # reported it (the map's two markers)
         Column("incident", choices=("attack", "smuggling"), required=False),
+        # for a border incident: people killed or wounded on the Tajik side (border guards, soldiers, civilians, Tajik
+        # or foreign; the intruders not counted), at least as many as reported. The border judgments count this, not
+        # the label above, so that their test does not turn on what Dushanbe calls the men who crossed
+        Column("harmed", kind="int", min=0, max=10000, required=False),
         Column("sources", kind="ids", refs="sources.csv:source_id"),
         Column("confidence", choices=tuple(reversed(CONFIDENCE_ORDER))),
     ),
