@@ -299,9 +299,13 @@ def test_mapped_incidents_tie_the_map_to_the_record_of_incidents():
                          "harmed": [5, 0, None], "sources": [["s1"], ["s2"], ["s3"]]})
     inc = borders.mapped_incidents(devs, places)
     assert sorted(inc["place_id"]) == ["a", "a", "b"]
-    # a place with any attack takes the attack marker; a place with smugglers only, the other
-    assert borders.incident_legend(inc) == {"incident_district": "District with an attack, Nov 2025",
-                                            "incident_smuggling": "District with smuggler clashes only, Apr 2026"}
+    # a place with any incident that harmed someone on the Tajik side takes the full marker, whatever the label;
+    # a place where only the raiders were hit, the other
+    assert borders.incident_legend(inc) == {
+        "incident_district": "Casualties on the Tajik side, Nov 2025",
+        "incident_smuggling": "Only raiders hit, Apr 2026"}
+    relabelled = inc.assign(incident=["smuggling", "smuggling", "attack"][:len(inc)])
+    assert borders.incident_legend(relabelled) == borders.incident_legend(inc)
     kinds = borders.incident_places(places, inc).set_index("place_id")["kind"]
     assert kinds.to_dict() == {"a": "incident_district", "b": "incident_smuggling", "c": "town"}
     with pytest.raises(ValueError, match="y name a place on the map but not whether it was an attack"):

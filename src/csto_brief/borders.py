@@ -156,10 +156,16 @@ def mapped_incidents(devs: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
 INCIDENT_KINDS = {"attack": "incident_district", "smuggling": "incident_smuggling"}  # the map's place kinds
 
 
+def _harmful(inc: pd.DataFrame) -> pd.Series:
+    """Incidents that killed or wounded someone on the Tajik side: what the border judgments count, whatever the
+    authorities called the men who crossed."""
+    return pd.to_numeric(inc["harmed"]) > 0
+
+
 def incident_places(places: pd.DataFrame, inc: pd.DataFrame) -> pd.DataFrame:
-    """The places with the kind of marker each takes: an attack where any was reported, otherwise a clash with
-    smugglers only."""
-    worst = inc.assign(attack=inc["incident"] == "attack").groupby("place_id")["attack"].any()
+    """The places with the kind of marker each takes, by the border judgments' test: an incident that harmed
+    someone on the Tajik side where any was reported, otherwise clashes in which only the intruders were hit."""
+    worst = inc.assign(harm=_harmful(inc)).groupby("place_id")["harm"].any()
     kind = worst.map({True: INCIDENT_KINDS["attack"], False: INCIDENT_KINDS["smuggling"]})
     out = places.copy()
     out.loc[out["place_id"].isin(kind.index), "kind"] = out["place_id"].map(kind)
@@ -174,12 +180,12 @@ def _span(dates) -> str:
 def incident_legend(inc: pd.DataFrame) -> dict[str, str]:
     """The map legend's words for each kind of incident marker, with the period each covers."""
     out = {}
-    attacks = inc[inc["incident"] == "attack"]
-    if len(attacks):
-        out[INCIDENT_KINDS["attack"]] = f"District with an attack, {_span(attacks['date'])}"
-    only = inc[~inc["place_id"].isin(attacks["place_id"])]
+    harmful = inc[_harmful(inc)]
+    if len(harmful):
+        out[INCIDENT_KINDS["attack"]] = f"Casualties on the Tajik side, {_span(harmful['date'])}"
+    only = inc[~inc["place_id"].isin(harmful["place_id"])]
     if len(only):
-        out[INCIDENT_KINDS["smuggling"]] = f"District with smuggler clashes only, {_span(only['date'])}"
+        out[INCIDENT_KINDS["smuggling"]] = f"Only raiders hit, {_span(only['date'])}"
     return out
 
 
@@ -191,7 +197,7 @@ def record_incidents(F, inc: pd.DataFrame) -> None:
     F.add("map_incidents_last", pd.to_datetime(inc["date"]).max().date(), **src)
     # the border judgments count incidents that killed or wounded someone on the Tajik side, whatever the
     # authorities called the men who crossed
-    harmful = inc.loc[pd.to_numeric(inc["harmed"]) > 0].drop_duplicates("dev_id")
+    harmful = inc.loc[_harmful(inc)].drop_duplicates("dev_id")
     first, last, run = longest_run_of_months(harmful["date"], span=True)
     F.add("attack_months_run", run, unit="months", **src)
     F.add("attack_run_first", first, **src)

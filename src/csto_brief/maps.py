@@ -53,7 +53,7 @@ PLACE_STYLE = {  # marker, size, face colour, edge colour
 PLACE_LABEL = {"capital": "Capital", "town": "Town", "crossing": "Border crossing (bridge)",
                "base_site": "Site used by Russia's 201st base", "exercise_range": "Range used in CSTO exercises",
                "incident_district": "Border incident (district centre)",  # a map names the period: place_labels
-               "incident_smuggling": "Clash with smugglers (district centre)"}
+               "incident_smuggling": "Clash in which only raiders were hit (district centre)"}
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 
 # Lines are drawn at print resolution: simplified (in the map's projected CRS) to within this distance
