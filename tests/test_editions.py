@@ -145,6 +145,7 @@ def test_publish_then_change_a_number_and_a_judgment_and_find_both_in_the_annex(
     # ... and a judgment's probability, with its reason beside it
     j = pd.read_csv(root / "data/raw/judgments.csv", dtype=str, keep_default_na=False)
     k = j.index[j["judgment_id"] == "any-status"][0]
+    before = f"{j.loc[k, 'p_low']}–{j.loc[k, 'p_high']}%"  # the published edition's range, from its data
     j.loc[k, ["p_low", "p_high", "p_central", "since_last"]] = ["20", "40", "30", "A state applied for observer status"]
     j["since_last"] = [s if n == k else "" for n, s in enumerate(j["since_last"])]
     j.to_csv(root / "data/raw/judgments.csv", index=False, lineterminator="\n")
@@ -159,7 +160,7 @@ def test_publish_then_change_a_number_and_a_judgment_and_find_both_in_the_annex(
     assert f"Edition {current} was published" in annex
     assert ("<td>Russia&#x27;s 2026 defence budget</td><td class=\"online-col\">dev_rus_defence_2026_n</td>"
             "<td>12,930</td><td>13,100</td><td>new data year</td><td>The budget as amended</td>") in annex
-    assert ("<td>moved</td><td>10–20%</td><td>moderate</td><td>20–40%</td><td>moderate</td>"
+    assert (f"<td>moved</td><td>{before}</td><td>moderate</td><td>20–40%</td><td>moderate</td>"
             "<td class=\"online-col\">A state applied for observer status</td>") in annex
 
 
