@@ -184,9 +184,17 @@ def test_pdf_has_title_cut_off_sections_and_captions(pdf_text, pdf_pages):
 
 
 def test_the_summary_fits_on_its_page(pdf_pages):
-    """The summary is one page: its bottom line, its key judgments and what it does not cover are read together."""
+    """The summary is one page: its bottom line, its key judgments and what it does not cover are read together.
+    The box's last words, as the HTML has them, must be on that page too: a box that spills its last lines over
+    the page still has its headings on the first."""
     page = next(t for t in pdf_pages if "Bottom line" in t)
     assert "Not covered." in page and "Key judgments" in page
+    box = re.search(r'<div class="summary-box".*?</div>', HTML.read_text(encoding="utf-8"), flags=re.S).group(0)
+    box = re.sub(r'<span class="fact-card".*?</span></span>', "", box, flags=re.S)
+    words = html.unescape(re.sub(r"<[^>]+>", " ", box)).split()
+    flat = re.sub(r"-\s*\n\s*", "", page)  # words hyphenated at a line's end, joined
+    flat = " ".join(flat.split())
+    assert " ".join(words[-4:]) in flat, words[-4:]
 
 
 def test_the_body_fits_in_nine_pages(pdf_pages):

@@ -183,8 +183,10 @@ def incident_legend(inc: pd.DataFrame) -> dict[str, str]:
     harmful = inc[_harmful(inc)]
     if len(harmful):
         out[INCIDENT_KINDS["attack"]] = f"Casualties on the Tajik side, {_span(harmful['date'])}"
-    only = inc[~inc["place_id"].isin(harmful["place_id"])]
-    if len(only):
+    # the clashes that hit only the raiders, wherever they were: a district with both shows the worst, and the
+    # legend's dates still cover every clash of the kind
+    only = inc[~_harmful(inc)]
+    if len(only) and (~inc["place_id"].isin(harmful["place_id"])).any():
         out[INCIDENT_KINDS["smuggling"]] = f"Only raiders hit, {_span(only['date'])}"
     return out
 
