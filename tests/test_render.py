@@ -266,3 +266,15 @@ def test_a_section_marked_online_is_in_the_html_edition_only_and_print_says_wher
     (d / "E-online.md").rename(d / "00-online.md")
     with pytest.raises(render.RenderError, match=r"put the online sections last"):
         render.render(d)
+
+
+def test_a_title_in_a_script_the_italic_face_lacks_is_set_upright():
+    """The italic serif face has no Cyrillic: a browser took those letters from a system font (Liberation Serif)
+    while the rest of the title came from the brief's own face. Such a title is set upright; a Latin one stays in
+    italics; a title we supplied keeps its brackets."""
+    from csto_brief.render import _title
+
+    assert _title({"title": "ОДКБ укрепляет границу", "title_kind": "own"}) == (
+        '<i class="upright">ОДКБ укрепляет границу</i>')
+    assert _title({"title": "Tajik troops suffer losses.", "title_kind": "own"}) == "<i>Tajik troops suffer losses</i>"
+    assert _title({"title": "report on the summit", "title_kind": "descriptive"}) == "[Report on the summit]"

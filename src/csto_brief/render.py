@@ -219,6 +219,14 @@ class Section:
     online: bool = False  # marked {.online}: in the HTML edition only
 
 
+def _italic_lacks(ch: str) -> bool:
+    """A letter the brief's italic serif face has no glyph for (Cyrillic, for one)."""
+    from .glyphs import cmap, families
+
+    italic = families()["Source Serif Pro"].get((400, "italic"))
+    return ch.isalpha() and italic is not None and ord(ch) not in cmap(italic)
+
+
 def _title(source) -> str:
     """A source's title as a list of sources prints it: its own title in italics; a title we supplied, because the
     copy read shows none, in square brackets (the bibliographic convention), without our 'Report on:' and year."""
@@ -226,6 +234,10 @@ def _title(source) -> str:
     if title.endswith(".") and not title.endswith("..."):
         title = title[:-1]  # the list adds its own punctuation
     if source.get("title_kind", "") != "descriptive":
+        # the italic faces have no Cyrillic (a browser would take those letters from a system font, and the PDF
+        # would slant the upright ones): a title in another script is set upright, as bibliographies allow
+        if any(_italic_lacks(ch) for ch in title):
+            return f'<i class="upright">{esc(title)}</i>'
         return f"<i>{esc(title)}</i>"
     title = re.sub(r"^Report on:?\s+", "", title)
     title = re.sub(r"\s+\(\d{4}\)$", "", title)
