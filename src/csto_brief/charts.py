@@ -94,8 +94,8 @@ def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))  # counts of states: whole numbers
     ax.yaxis.grid(True)
     ax.set_axisbelow(True)
-    # the legend sits where the lines are not: above the CSTO's line and left of NATO's rise
-    ax.legend(loc="upper left", ncols=2)
+    # the legend sits where the lines are not: between the two alliances' lines, right of NATO's big rise
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 0.3), ncols=2)
     axes = [ax]
     first = counts["date"].min() if start is None else start
     axes[-1].set_xlim(first - pd.Timedelta(days=400), pd.Timestamp(as_of) + pd.Timedelta(days=240))
