@@ -278,3 +278,19 @@ def test_a_title_in_a_script_the_italic_face_lacks_is_set_upright():
         '<i class="upright">ОДКБ укрепляет границу</i>')
     assert _title({"title": "Tajik troops suffer losses.", "title_kind": "own"}) == "<i>Tajik troops suffer losses</i>"
     assert _title({"title": "report on the summit", "title_kind": "descriptive"}) == "[Report on the summit]"
+
+
+def test_a_fact_card_says_recorded_for_the_edition_day_and_as_of_for_a_date_of_its_own():
+    """Cards read 'As of 3 December 2026' on facts whose evidence runs to July: a fact dated by the edition day
+    was recorded then, and says so; a fact with a date of its own is 'as of' that date."""
+    from types import SimpleNamespace
+
+    from csto_brief import config
+
+    edition = str(config.load().as_of)
+    row = {"display": "6", "unit": "states", "fact_id": "csto_members", "as_of": edition, "sources": "",
+           "derived_from": "data/raw/alliance_events.csv", "notebook": "01-load-and-check-facts"}
+    me = SimpleNamespace(sources=None)
+    assert "<br>Recorded " in render.Renderer.card(me, row) and "As of" not in render.Renderer.card(me, row)
+    dated = render.Renderer.card(me, {**row, "as_of": "2025-12-31"})
+    assert "<br>As of 31 December 2025" in dated and "Recorded" not in dated

@@ -286,7 +286,9 @@ class Renderer:
         value = row["display"] + (f" {row['unit']}" if row["unit"] and row["unit"] != "%" else "")
         parts = [f'<span class="fact-card" role="tooltip"><b>{_card_text(value)}</b>',
                  f' <span class="fact-id">{_card_text(row["fact_id"])}</span>',
-                 f'<br>As of {_card_text(facts_mod.long_date(row["as_of"]))}']
+                 # a fact dated by the edition was recorded then, not true as of then: say which
+                 f'<br>{"Recorded" if str(row["as_of"]) == _edition_day() else "As of"} '
+                 f'{_card_text(facts_mod.long_date(row["as_of"]))}']
         if row["sources"]:
             links = []
             for sid in row["sources"].split(";"):
