@@ -303,16 +303,16 @@ def test_mapped_incidents_tie_the_map_to_the_record_of_incidents():
     # a place where only the raiders were hit, the other
     assert borders.incident_legend(inc) == {
         "incident_district": "Casualties on the Tajik side, Nov 2025",
-        "incident_smuggling": "Only raiders hit, Apr 2026"}
+        "incident_raiders_only": "Only raiders hit, Apr 2026"}
     relabelled = inc.assign(incident=["smuggling", "smuggling", "attack"][:len(inc)])
     assert borders.incident_legend(relabelled) == borders.incident_legend(inc)
     # a raiders-only clash in a district whose marker shows worse still counts in its kind's dates
     earlier = pd.DataFrame({"dev_id": ["w"], "date": ["2026-01-18"], "places": [["a"]], "incident": ["attack"],
                             "harmed": [0], "sources": [["s4"]]})
     more = borders.mapped_incidents(pd.concat([devs, earlier], ignore_index=True), places)
-    assert borders.incident_legend(more)["incident_smuggling"] == "Only raiders hit, Jan 2026 – Apr 2026"
+    assert borders.incident_legend(more)["incident_raiders_only"] == "Only raiders hit, Jan 2026 – Apr 2026"
     kinds = borders.incident_places(places, inc).set_index("place_id")["kind"]
-    assert kinds.to_dict() == {"a": "incident_district", "b": "incident_smuggling", "c": "town"}
+    assert kinds.to_dict() == {"a": "incident_district", "b": "incident_raiders_only", "c": "town"}
     with pytest.raises(ValueError, match="y name a place on the map but not whether it was an attack"):
         borders.mapped_incidents(devs.assign(incident=["attack", "", ""]), places)
     with pytest.raises(ValueError, match="y names c, which places.csv does not mark incident_district"):

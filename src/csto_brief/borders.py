@@ -153,7 +153,7 @@ def mapped_incidents(devs: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     return inc
 
 
-INCIDENT_KINDS = {"attack": "incident_district", "smuggling": "incident_smuggling"}  # the map's place kinds
+INCIDENT_KINDS = {"harm": "incident_district", "raiders_only": "incident_raiders_only"}  # the map's place kinds
 
 
 def _harmful(inc: pd.DataFrame) -> pd.Series:
@@ -166,7 +166,7 @@ def incident_places(places: pd.DataFrame, inc: pd.DataFrame) -> pd.DataFrame:
     """The places with the kind of marker each takes, by the border judgments' test: an incident that harmed
     someone on the Tajik side where any was reported, otherwise clashes in which only the intruders were hit."""
     worst = inc.assign(harm=_harmful(inc)).groupby("place_id")["harm"].any()
-    kind = worst.map({True: INCIDENT_KINDS["attack"], False: INCIDENT_KINDS["smuggling"]})
+    kind = worst.map({True: INCIDENT_KINDS["harm"], False: INCIDENT_KINDS["raiders_only"]})
     out = places.copy()
     out.loc[out["place_id"].isin(kind.index), "kind"] = out["place_id"].map(kind)
     return out
@@ -182,12 +182,12 @@ def incident_legend(inc: pd.DataFrame) -> dict[str, str]:
     out = {}
     harmful = inc[_harmful(inc)]
     if len(harmful):
-        out[INCIDENT_KINDS["attack"]] = f"Casualties on the Tajik side, {_span(harmful['date'])}"
+        out[INCIDENT_KINDS["harm"]] = f"Casualties on the Tajik side, {_span(harmful['date'])}"
     # the clashes that hit only the raiders, wherever they were: a district with both shows the worst, and the
     # legend's dates still cover every clash of the kind
     only = inc[~_harmful(inc)]
     if len(only) and (~inc["place_id"].isin(harmful["place_id"])).any():
-        out[INCIDENT_KINDS["smuggling"]] = f"Only raiders hit, {_span(only['date'])}"
+        out[INCIDENT_KINDS["raiders_only"]] = f"Only raiders hit, {_span(only['date'])}"
     return out
 
 

@@ -96,9 +96,8 @@ def membership_timeline(counts: pd.DataFrame, annotations: dict[str, list[tuple]
     ax.set_axisbelow(True)
     # the legend sits where the lines are not: between the two alliances' lines, right of NATO's big rise
     ax.legend(loc="lower right", bbox_to_anchor=(1.0, 0.3), ncols=2)
-    axes = [ax]
     first = counts["date"].min() if start is None else start
-    axes[-1].set_xlim(first - pd.Timedelta(days=400), pd.Timestamp(as_of) + pd.Timedelta(days=240))
+    ax.set_xlim(first - pd.Timedelta(days=400), pd.Timestamp(as_of) + pd.Timedelta(days=240))
     return fig
 
 

@@ -48,12 +48,12 @@ PLACE_STYLE = {  # marker, size, face colour, edge colour
     "base_site": ("^", 34, style.OKABE_ITO["vermillion"], "white"),
     "exercise_range": ("P", 40, style.OKABE_ITO["purple"], "white"),
     "incident_district": ("X", 44, style.OKABE_ITO["orange"], style.INK),
-    "incident_smuggling": ("X", 40, "white", style.OKABE_ITO["orange"]),
+    "incident_raiders_only": ("X", 40, "white", style.OKABE_ITO["orange"]),
 }
 PLACE_LABEL = {"capital": "Capital", "town": "Town", "crossing": "Border crossing (bridge)",
                "base_site": "Site used by Russia's 201st base", "exercise_range": "Range used in CSTO exercises",
                "incident_district": "Border incident (district centre)",  # a map names the period: place_labels
-               "incident_smuggling": "Clash in which only raiders were hit (district centre)"}
+               "incident_raiders_only": "Clash in which only raiders were hit (district centre)"}
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 
 # Lines are drawn at print resolution: simplified (in the map's projected CRS) to within this distance
