@@ -40,6 +40,24 @@ def test_the_chance_from_a_rate():
         ledger.base_rate_chance(3, 0, 1)
 
 
+def test_the_range_a_few_cases_leave_open():
+    # the exact Poisson 90% limits for three events are 0.818 and 7.754 events per record (Garwood); none seen: 0 and
+    # -ln(0.05) = 2.996
+    low, high = ledger.base_rate_interval(3, 1, 1)
+    assert low == pytest.approx(1 - math.exp(-0.8177), abs=1e-4) and high == pytest.approx(1 - math.exp(-7.7537), abs=1e-5)
+    assert ledger.base_rate_interval(0, 1, 1) == (0, pytest.approx(1 - math.exp(-2.9957), abs=1e-4))
+    # the range holds the central chance, and narrows as the record grows at the same rate
+    for n, years in ((1, 23.6), (3, 23.6), (30, 236)):
+        low, high = ledger.base_rate_interval(n, years, 1.5)
+        assert low < ledger.base_rate_chance(n, years, 1.5) < high
+    assert (ledger.base_rate_interval(30, 236, 1.5)[1] - ledger.base_rate_interval(30, 236, 1.5)[0]
+            < ledger.base_rate_interval(3, 23.6, 1.5)[1] - ledger.base_rate_interval(3, 23.6, 1.5)[0])
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        ledger.base_rate_interval(3, 10, 1, level=90)
+    with pytest.raises(ValueError, match="positive length"):
+        ledger.base_rate_interval(3, 0, 1)
+
+
 def test_the_record_gives_the_facts(declared):
     declared.append({"name": "asks", "judgment": "ask", "cases": ["a", "b", "c"], "since": "start"})
     F = Recorder()
@@ -47,6 +65,8 @@ def test_the_record_gives_the_facts(declared):
     assert F.facts["base_asks_n"] == 3 and F.facts["base_asks_years"] == 18
     # three in 18 years; two years ahead: 1 - e^(-1/3)
     assert F.facts["base_asks_chance"] == round(100 * (1 - math.exp(-3 * 2.0 / 18.0)), 0) == 28
+    assert F.facts["base_asks_chance_low"] < 28 < F.facts["base_asks_chance_high"]
+    assert table.loc[0, "90% range"] == F.facts["base_asks_chance_range"] == f"{F.facts['base_asks_chance_low']}–{F.facts['base_asks_chance_high']}%"
     assert table.loc[0, "judged"] == "10–20%"
 
 

@@ -220,6 +220,23 @@ def base_rate_chance(n: int, years: float, horizon_years: float) -> float:
     return 1 - math.exp(-n * horizon_years / years)
 
 
+BASE_RATE_LEVEL = 0.9  # the share of the chance's plausible values the printed range of a base rate covers
+
+
+def base_rate_interval(n: int, years: float, horizon_years: float, level: float = BASE_RATE_LEVEL) -> tuple[float, float]:
+    """The range (0–1) of the chance of at least one event in ``horizon_years`` that a record of ``n`` events in
+    ``years`` leaves open at ``level``: the exact (Garwood) Poisson interval for the rate, turned into chances. With
+    few cases it is wide, which is the point of printing it beside the central rate."""
+    base_rate_chance(n, years, horizon_years)  # the same checks on the record and the horizon
+    if not 0 < level < 1:
+        raise ValueError(f"a confidence level lies between 0 and 1, not {level:g}")
+    from scipy.stats import chi2
+    tail = (1 - level) / 2
+    rate_low = chi2.ppf(tail, 2 * n) / (2 * years) if n > 0 else 0.0
+    rate_high = chi2.ppf(1 - tail, 2 * n + 2) / (2 * years)
+    return 1 - math.exp(-rate_low * horizon_years), 1 - math.exp(-rate_high * horizon_years)
+
+
 def record_base_rates(F, judgments: pd.DataFrame, devs: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """For each base rate declared in brief.toml ([[likelihood.base_rates]]: its name, the judgment it informs, the
     developments that are the record's cases, and the alliance event or development the record starts from, such as
@@ -229,6 +246,8 @@ def record_base_rates(F, judgments: pd.DataFrame, devs: pd.DataFrame, events: pd
     entries = config.declared_part("brief.toml:likelihood").get("base_rates", [])
     end = evidence_cutoff_end()
     rows = []
+    F.add("base_rate_level", round(100 * BASE_RATE_LEVEL), unit="%", derived_from=DEVELOPMENTS,
+          note="the confidence level of the range printed beside each base rate")
     for e in entries:
         if not isinstance(e, dict) or not {"name", "judgment", "cases", "since"} <= e.keys():
             raise config.ConfigError("brief.toml: each [[likelihood.base_rates]] entry needs name, judgment, cases "
@@ -261,7 +280,15 @@ def record_base_rates(F, judgments: pd.DataFrame, devs: pd.DataFrame, events: pd
               note=f"from {start:%d %b %Y} to the end of the evidence cut-off")
         F.add(f"{k}_chance", round(100 * chance), unit="%", derived_from=derived,
               note=f"at least one case by {j['horizon']:%d %b %Y} at the record's rate")
+        low, high = base_rate_interval(len(cases), years, ahead)
+        for end_name, value in (("low", low), ("high", high)):
+            F.add(f"{k}_chance_{end_name}", round(100 * value), unit="%", derived_from=derived,
+                  note=f"the {end_name} end of the {100 * BASE_RATE_LEVEL:.0f}% range the record's {len(cases)} cases leave open for the chance "
+                       f"(exact Poisson interval for the rate)")
+        F.add(f"{k}_chance_range", f"{round(100 * low)}–{round(100 * high)}%", type="text", derived_from=derived,
+              note=f"the {100 * BASE_RATE_LEVEL:.0f}% range of the chance, as printed")
         rows.append({"name": e["name"], "judgment": e["judgment"], "cases": len(cases), "since": start.date(), "years": round(years, 1),
                      "years ahead": round(ahead, 2), "chance at the record's rate": f"{100 * chance:.0f}%",
+                     f"{100 * BASE_RATE_LEVEL:.0f}% range": f"{100 * low:.0f}–{100 * high:.0f}%",
                      "judged": f"{j['p_low']}–{j['p_high']}%"})
     return pd.DataFrame(rows)
