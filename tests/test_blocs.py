@@ -116,3 +116,40 @@ def test_a_member_without_armed_forces_counts_none_not_missing():
     table = blocs.member_table({"NATO": ["ISL", "USA"]})
     isl = table.set_index("iso3").loc["ISL"]
     assert isl["forces"] == 0 and table.set_index("iso3").loc["USA", "forces"] == 1_280_000
+
+
+def test_the_leaders_change_splits_the_exchange_rate_from_the_budget():
+    """A rise in dollars is read beside the rise in the member's own currency: the gap is the exchange rate's part.
+    The verbs follow the data's signs."""
+    import pandas as pd
+
+    from csto_brief import compare
+
+    class Recorder:
+        def __init__(self):
+            self.facts = {}
+
+        def add(self, fact_id, value, **kw):
+            self.facts[fact_id] = value
+
+    def frame(col, a, b):
+        return pd.DataFrame({"iso3": ["RUS", "RUS"], "year": [2024, 2025], col: [a, b]})
+
+    F = Recorder()
+    compare.record_leader_change(F, frame("milex_usd_m", 100.0, 127.0), frame("milex_const_usd_m", 100.0, 106.0), 2025,
+                                 leaders={"rus": "RUS"}, local=frame("milex_lcu_m", 9000.0, 10350.0))
+    assert round(F.facts["rus_milex_change"]) == 27 and F.facts["rus_milex_change_verb"] == "rose"
+    assert round(F.facts["rus_milex_change_local"]) == 15 and F.facts["rus_milex_change_local_verb"] == "rose"
+    assert F.facts["rus_currency_moved"] == "stronger"  # +27% in dollars from +15% at home
+    F = Recorder()
+    compare.record_leader_change(F, frame("milex_usd_m", 100.0, 105.0), frame("milex_const_usd_m", 100.0, 101.0), 2025,
+                                 leaders={"rus": "RUS"}, local=frame("milex_lcu_m", 9000.0, 10350.0))
+    assert F.facts["rus_currency_moved"] == "weaker"  # +5% in dollars from +15% at home
+    F = Recorder()
+    compare.record_leader_change(F, frame("milex_usd_m", 100.0, 95.0), frame("milex_const_usd_m", 100.0, 92.0), 2025,
+                                 leaders={"rus": "RUS"})
+    assert F.facts["rus_milex_change_verb"] == F.facts["rus_milex_change_real_verb"] == "fell"
+    assert "rus_milex_change_local" not in F.facts
+    with pytest.raises(ValueError, match="no figure for 2024 or 2025"):
+        compare.record_leader_change(Recorder(), frame("milex_usd_m", 100.0, 95.0).iloc[1:], frame("milex_const_usd_m", 1.0, 1.0),
+                                     2025, leaders={"rus": "RUS"})

@@ -11,11 +11,13 @@ from . import crosscheck, paths, provenance, tables
 
 WDI, SIPRI_USD = "data/raw/indicators/wdi.csv", "data/raw/indicators/sipri_milex_current_usd.csv"
 SIPRI_CONSTANT = "data/raw/indicators/sipri_milex_constant_usd.csv"
+SIPRI_LOCAL = "data/raw/indicators/sipri_milex_local_currency.csv"
 MEMBERSHIP = "data/processed/membership_today.csv"
 FACTBOOK, NOTES = "data/raw/indicators/factbook.csv", "data/raw/indicators/crosscheck_notes.csv"
 # Where each bloc indicator comes from: its file and source
 FILE = {"population": WDI, "area_km2": WDI, "gdp_usd": WDI, "forces": FACTBOOK, "milex_usd": SIPRI_USD}
 SOURCES = {WDI: ["worldbank-wdi-2026"], SIPRI_USD: ["sipri-milex-2026"], SIPRI_CONSTANT: ["sipri-milex-2026"],
+           SIPRI_LOCAL: ["sipri-milex-2026"],
            FACTBOOK: ["cia-factbook-2026"]}
 DIGITS = {"population": 0, "area_km2": 1, "gdp_usd": 1, "milex_usd": 0, "forces": 0}
 LABELS = {"population": "Population, million", "area_km2": "Area, million km²", "gdp_usd": "GDP, US$ trillion",
@@ -142,20 +144,30 @@ def record_spending(F, series: dict[str, pd.DataFrame], names: pd.Series,
 
 
 def record_leader_change(F, current: pd.DataFrame, constant: pd.DataFrame, last_year: int,
-                         leaders: dict[str, str] = {"usa": "USA", "rus": "RUS"}) -> None:
+                         leaders: dict[str, str] = {"usa": "USA", "rus": "RUS"},
+                         local: pd.DataFrame | None = None) -> None:
     """How each alliance's leading member's spending moved in the last year against the year before, in current
-    and constant dollars: facts ``<key>_milex_change`` (per cent, unsigned), ``<key>_milex_change_verb`` ("rose"
-    or "fell") and the same with ``_real``, so the text's verb follows the data's sign."""
+    and constant dollars (and, given ``local``, in its own currency, which separates the exchange rate's part):
+    facts ``<key>_milex_change`` (per cent, unsigned), ``<key>_milex_change_verb`` ("rose" or "fell") and the same
+    with ``_real`` (and ``_local``), so the text's verb follows the data's sign."""
+    measures = [("", current, "milex_usd_m", SIPRI_USD), ("_real", constant, "milex_const_usd_m", SIPRI_CONSTANT)]
+    if local is not None:
+        measures.append(("_local", local, "milex_lcu_m", SIPRI_LOCAL))
     for key, iso3 in leaders.items():
-        for suffix, frame, col, raw in (("", current, "milex_usd_m", SIPRI_USD),
-                                        ("_real", constant, "milex_const_usd_m", SIPRI_CONSTANT)):
+        growth = {}
+        for suffix, frame, col, raw in measures:
             s = frame[frame["iso3"] == iso3].set_index("year")[col]
             if last_year not in s.index or last_year - 1 not in s.index or pd.isna(s[last_year - 1]):
                 raise ValueError(f"{raw}: {iso3} has no figure for {last_year - 1} or {last_year}")
-            pct = 100 * (float(s[last_year]) / float(s[last_year - 1]) - 1)
+            growth[suffix] = float(s[last_year]) / float(s[last_year - 1])
+            pct = 100 * (growth[suffix] - 1)
             src = dict(sources=SOURCES[raw], derived_from=raw)
             F.add(f"{key}_milex_change{suffix}", abs(pct), unit="%", digits=0, **src)
             F.add(f"{key}_milex_change{suffix}_verb", "fell" if pct < 0 else "rose", type="text", **src)
+        if "_local" in growth:  # dollars grew faster than the local figure: the currency gained on the dollar
+            F.add(f"{key}_currency_moved", "stronger" if growth[""] > growth["_local"] else "weaker", type="text",
+                  sources=SOURCES[SIPRI_LOCAL], derived_from=[SIPRI_USD, SIPRI_LOCAL],
+                  note="the currency's move against the dollar implied by spending in dollars and in local currency")
 
 
 def record_definitions(F, cmp_share: pd.DataFrame, share_year: int, cmp_pers: pd.DataFrame, names: pd.Series) -> None:

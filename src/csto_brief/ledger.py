@@ -144,7 +144,13 @@ def record_developments(F, devs: pd.DataFrame, events: pd.DataFrame) -> pd.DataF
         if pd.notna(r.value):
             # shown as precisely as the source gives it: 49.75 with two decimals, 1502640 with none
             decimals = max(0, -Decimal(repr(float(r.value))).normalize().as_tuple().exponent)
-            F.add(f"{k}_n", float(r.value), unit=r.unit, digits=decimals, sources=r.sources, derived_from=DEVELOPMENTS)
+            if r.unit == "year":  # a year a development names (a vote planned for 2027) prints as a year, not 2,027
+                if decimals or not 1000 <= float(r.value) <= 2999:
+                    raise ValueError(f"data/raw/developments.csv, dev_id {r.dev_id}, column value: a value in unit "
+                                     f"'year' must be a whole four-digit year, not {r.value}")
+                F.add(f"{k}_n", int(r.value), unit="year", sources=r.sources, derived_from=DEVELOPMENTS)
+            else:
+                F.add(f"{k}_n", float(r.value), unit=r.unit, digits=decimals, sources=r.sources, derived_from=DEVELOPMENTS)
     for code in ("MKD", "FIN", "SWE"):
         r = events[(events["alliance"] == "NATO") & (events["event"] == "join") & (events["country_iso3"] == code)].iloc[0]
         F.add(f"nato_join_{code.lower()}", r["date"].date(), sources=r["sources"], derived_from=EVENTS, note=r["detail"])
