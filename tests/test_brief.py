@@ -311,6 +311,21 @@ def test_the_likelihood_scale_is_icd_203_as_the_standard_gives_it():
     assert list(zip(scale["Words"], scale["Probability"])) == ICD_203
 
 
+def test_no_likelihood_word_in_the_summary_stands_without_its_judgment(fresh_html):
+    """A word of the scale in the summary box is always a judgment's own (a fact from judgments.csv, with its range
+    beside it), never typed: a bottom line once said "likely (on the scale below)" with no range, no confidence and no
+    row in Table 6 behind it."""
+    box = fresh_html[fresh_html.index('class="summary-box"'):]
+    box = box[:box.index("</div>")]
+    judged = re.compile(r'<span class="fact" data-fact="kj_[a-z_]+" tabindex="0">[^<]*(?:<span class="fact-card".*?'
+                        r'Made by notebook [\w-]+</span>)?</span>', re.S)
+    assert judged.search(box)
+    rest = re.sub(r"<[^>]+>", "", CARD.sub("", judged.sub("", box)))
+    words = sorted({w for _, w in config.load().likelihood}, key=len, reverse=True)
+    typed = [w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", rest)]
+    assert typed == [], typed
+
+
 def test_a_range_is_given_the_words_of_the_one_band_that_holds_it():
     assert config.likelihood_words(5, 10) == "very unlikely"  # bands share their edges
     assert config.likelihood_words(1, 5) == "almost no chance"
