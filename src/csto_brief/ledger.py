@@ -157,7 +157,7 @@ def record_developments(F, devs: pd.DataFrame, events: pd.DataFrame) -> pd.DataF
     forces = devs[devs["topic"] == "forces"]
     return tables.save(pd.DataFrame({
         "Force": forces["event"], "Size": forces.apply(lambda r: f"{r['value']:,.0f} {r['unit']}", axis=1),
-        "As of": forces["date"].map(facts.long_date), "Sources": forces["sources"]}), "forces")
+        "Last reported": forces["date"].map(facts.long_date), "Sources": forces["sources"]}), "forces")
 
 
 def evidence_cutoff_end() -> pd.Timestamp:

@@ -95,7 +95,7 @@ DISPLAY_TABLES = (
         description="Every judgment, scenario sets and single calls, with its likelihood, horizon and reasoning"),
     DisplayTable("resolutions", (Column("Judgment"), Column("By end of"), Column("Settled by")),
         key=("Judgment",), description="What settles each judgment at its horizon, in the order of the judgments table"),
-    DisplayTable("forces", (Column("Force"), Column("Size"), Column("As of"), _sources()),
+    DisplayTable("forces", (Column("Force"), Column("Size"), Column("Last reported"), _sources()),
         key=("Force",), cite=("Sources",), description="Forces available on the CSTO's southern flank, as last reported"),
     DisplayTable("datasets", (
         Column("File"), Column("Producer"), Column("Edition"), Column("Licence")),
