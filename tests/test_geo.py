@@ -293,7 +293,8 @@ def test_mapped_incidents_tie_the_map_to_the_record_of_incidents():
     import pandas as pd
 
     from csto_brief import borders
-    places = pd.DataFrame({"place_id": ["a", "b", "c"], "kind": ["incident_district", "incident_district", "town"]})
+    places = pd.DataFrame({"place_id": ["a", "b", "c"], "kind": ["incident_district", "incident_district", "town"],
+                           "label": ["A", "B", "C"]})
     devs = pd.DataFrame({"dev_id": ["x", "y", "z"], "date": ["2025-11-30", "2026-04-17", "2026-01-01"],
                          "places": [["a"], ["a", "b"], []], "incident": ["attack", "smuggling", ""],
                          "harmed": [5, 0, None], "sources": [["s1"], ["s2"], ["s3"]]})
@@ -311,8 +312,10 @@ def test_mapped_incidents_tie_the_map_to_the_record_of_incidents():
                             "harmed": [0], "sources": [["s4"]]})
     more = borders.mapped_incidents(pd.concat([devs, earlier], ignore_index=True), places)
     assert borders.incident_legend(more)["incident_raiders_only"] == "Only raiders hit, Jan 2026 – Apr 2026"
-    kinds = borders.incident_places(places, inc).set_index("place_id")["kind"]
-    assert kinds.to_dict() == {"a": "incident_district", "b": "incident_raiders_only", "c": "town"}
+    marked = borders.incident_places(places, inc).set_index("place_id")
+    assert marked["kind"].to_dict() == {"a": "incident_district", "b": "incident_raiders_only", "c": "town"}
+    # one marker per district: its label says how many incidents it stands for where there were several
+    assert marked["label"].to_dict() == {"a": "A\n(2 incidents)", "b": "B", "c": "C"}
     with pytest.raises(ValueError, match="y name a place on the map but not whether it was an attack"):
         borders.mapped_incidents(devs.assign(incident=["attack", "", ""]), places)
     with pytest.raises(ValueError, match="y names c, which places.csv does not mark incident_district"):

@@ -168,7 +168,12 @@ def incident_places(places: pd.DataFrame, inc: pd.DataFrame) -> pd.DataFrame:
     worst = inc.assign(harm=_harmful(inc)).groupby("place_id")["harm"].any()
     kind = worst.map({True: INCIDENT_KINDS["harm"], False: INCIDENT_KINDS["raiders_only"]})
     out = places.copy()
-    out.loc[out["place_id"].isin(kind.index), "kind"] = out["place_id"].map(kind)
+    at = out["place_id"].isin(kind.index)
+    out.loc[at, "kind"] = out["place_id"].map(kind)
+    # one marker per district, so a label says how many incidents it stands for where there were several
+    n = inc.drop_duplicates(["dev_id", "place_id"]).groupby("place_id").size()
+    several = out["place_id"].map(n).fillna(0) > 1
+    out.loc[several, "label"] = out.loc[several, "label"] + "\n(" + out.loc[several, "place_id"].map(n).astype(int).astype(str) + " incidents)"
     return out
 
 
