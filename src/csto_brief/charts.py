@@ -227,7 +227,7 @@ def spending_over_time(series: dict[str, pd.DataFrame], colours: dict[str, tuple
         colour, ls = colours[label]
         ax.plot(s["year"], s["milex_usd_m"] / 1000, color=colour, ls=ls, lw=1.8 if ls == "-" else 1.3)
         last = s.iloc[-1]
-        ax.text(last["year"] + 0.4, last["milex_usd_m"] / 1000, f"{label}  {last['milex_usd_m'] / 1000:,.0f}",
+        ax.text(last["year"] + 0.4, last["milex_usd_m"] / 1000, f"{label}  {last['milex_usd_m'] / 1000:,.{0 if last['milex_usd_m'] >= 10_000 else 1}f}",
                 va="center", fontsize=7.8, color=colour)
     ax.set_yscale("log")
     ticks = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]
