@@ -153,3 +153,27 @@ def test_the_leaders_change_splits_the_exchange_rate_from_the_budget():
     with pytest.raises(ValueError, match="no figure for 2024 or 2025"):
         compare.record_leader_change(Recorder(), frame("milex_usd_m", 100.0, 95.0).iloc[1:], frame("milex_const_usd_m", 1.0, 1.0),
                                      2025, leaders={"rus": "RUS"})
+
+
+def test_a_groups_change_sums_its_members_and_needs_every_one():
+    import pandas as pd
+
+    from csto_brief import compare
+
+    class Recorder:
+        def __init__(self):
+            self.facts = {}
+
+        def add(self, fact_id, value, **kw):
+            self.facts[fact_id] = value
+
+    milex = pd.DataFrame({"iso3": ["A", "A", "B", "B", "C", "C"], "year": [2024, 2025] * 3,
+                          "milex_usd_m": [100.0, 110.0, 50.0, 70.0, 1000.0, 900.0]})
+    F = Recorder()
+    compare.record_group_change(F, milex, ["A", "B"], 2025, "group")
+    assert round(F.facts["group_milex_change"]) == 20 and F.facts["group_milex_change_verb"] == "rose"  # 150 -> 180
+    compare.record_group_change(F, milex, ["C"], 2025, "c")
+    assert F.facts["c_milex_change_verb"] == "fell"
+    gap = milex.assign(milex_usd_m=[100.0, None, 50.0, 70.0, 1000.0, 900.0])
+    with pytest.raises(ValueError, match="lacks a figure for 2024 or 2025 for A"):
+        compare.record_group_change(Recorder(), gap, ["A", "B"], 2025, "group")

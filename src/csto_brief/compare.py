@@ -170,6 +170,23 @@ def record_leader_change(F, current: pd.DataFrame, constant: pd.DataFrame, last_
                   note="the currency's move against the dollar implied by spending in dollars and in local currency")
 
 
+def record_group_change(F, current: pd.DataFrame, members: list[str], last_year: int, key: str) -> None:
+    """How a group's summed spending (current US dollars) moved in the last year against the year before: facts
+    ``<key>_milex_change`` (per cent, unsigned) and ``_verb``. Every member needs both years, or the sum would move
+    with the gaps."""
+    rows = current[current["iso3"].isin(members) & current["year"].isin([last_year - 1, last_year])]
+    years = rows.dropna(subset=["milex_usd_m"]).groupby("iso3")["year"].nunique()
+    missing = sorted(m for m in set(members) if years.get(m, 0) < 2)
+    if missing:
+        raise ValueError(f"{SIPRI_USD}: the group {key} lacks a figure for {last_year - 1} or {last_year} "
+                         f"for {', '.join(missing)}")
+    total = rows.groupby("year")["milex_usd_m"].sum()
+    pct = 100 * (float(total[last_year]) / float(total[last_year - 1]) - 1)
+    src = dict(sources=SOURCES[SIPRI_USD], derived_from=SIPRI_USD)
+    F.add(f"{key}_milex_change", abs(pct), unit="%", digits=0, **src)
+    F.add(f"{key}_milex_change_verb", "fell" if pct < 0 else "rose", type="text", **src)
+
+
 def record_definitions(F, cmp_share: pd.DataFrame, share_year: int, cmp_pers: pd.DataFrame, names: pd.Series) -> None:
     """Where NATO's own figures and the other sources differ most: spending as a share of GDP, and personnel."""
     shares = dict(sources=["nato-defexp-2024", "sipri-milex-2026"],
