@@ -143,6 +143,14 @@ def record_spending(F, series: dict[str, pd.DataFrame], names: pd.Series,
           derived_from="data/raw/indicators/nato_share_gdp.csv", type="text")
 
 
+def _record_change(F, fact_id: str, growth: float, raw: str) -> None:
+    """A year-on-year change as the text states it: the size (per cent, unsigned) and its verb from the sign."""
+    pct = 100 * (growth - 1)
+    src = dict(sources=SOURCES[raw], derived_from=raw)
+    F.add(fact_id, abs(pct), unit="%", digits=0, **src)
+    F.add(f"{fact_id}_verb", "fell" if pct < 0 else "rose", type="text", **src)
+
+
 def record_leader_change(F, current: pd.DataFrame, constant: pd.DataFrame, last_year: int,
                          leaders: dict[str, str] = {"usa": "USA", "rus": "RUS"},
                          local: pd.DataFrame | None = None) -> None:
@@ -160,10 +168,7 @@ def record_leader_change(F, current: pd.DataFrame, constant: pd.DataFrame, last_
             if last_year not in s.index or last_year - 1 not in s.index or pd.isna(s[last_year - 1]):
                 raise ValueError(f"{raw}: {iso3} has no figure for {last_year - 1} or {last_year}")
             growth[suffix] = float(s[last_year]) / float(s[last_year - 1])
-            pct = 100 * (growth[suffix] - 1)
-            src = dict(sources=SOURCES[raw], derived_from=raw)
-            F.add(f"{key}_milex_change{suffix}", abs(pct), unit="%", digits=0, **src)
-            F.add(f"{key}_milex_change{suffix}_verb", "fell" if pct < 0 else "rose", type="text", **src)
+            _record_change(F, f"{key}_milex_change{suffix}", growth[suffix], raw)
         if "_local" in growth:  # dollars grew faster than the local figure: the currency gained on the dollar
             F.add(f"{key}_currency_moved", "stronger" if growth[""] > growth["_local"] else "weaker", type="text",
                   sources=SOURCES[SIPRI_LOCAL], derived_from=[SIPRI_USD, SIPRI_LOCAL],
@@ -181,10 +186,7 @@ def record_group_change(F, current: pd.DataFrame, members: list[str], last_year:
         raise ValueError(f"{SIPRI_USD}: the group {key} lacks a figure for {last_year - 1} or {last_year} "
                          f"for {', '.join(missing)}")
     total = rows.groupby("year")["milex_usd_m"].sum()
-    pct = 100 * (float(total[last_year]) / float(total[last_year - 1]) - 1)
-    src = dict(sources=SOURCES[SIPRI_USD], derived_from=SIPRI_USD)
-    F.add(f"{key}_milex_change", abs(pct), unit="%", digits=0, **src)
-    F.add(f"{key}_milex_change_verb", "fell" if pct < 0 else "rose", type="text", **src)
+    _record_change(F, f"{key}_milex_change", float(total[last_year]) / float(total[last_year - 1]), SIPRI_USD)
 
 
 def record_definitions(F, cmp_share: pd.DataFrame, share_year: int, cmp_pers: pd.DataFrame, names: pd.Series) -> None:

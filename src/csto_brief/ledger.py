@@ -252,7 +252,7 @@ def record_base_rates(F, judgments: pd.DataFrame, devs: pd.DataFrame, events: pd
     entries = config.declared_part("brief.toml:likelihood").get("base_rates", [])
     end = evidence_cutoff_end()
     rows = []
-    F.add("base_rate_level", round(100 * BASE_RATE_LEVEL), unit="%", derived_from=DEVELOPMENTS,
+    F.add("base_rate_level", round(100 * BASE_RATE_LEVEL), unit="%", derived_from="src/csto_brief/ledger.py",
           note="the confidence level of the range printed beside each base rate")
     for e in entries:
         if not isinstance(e, dict) or not {"name", "judgment", "cases", "since"} <= e.keys():
