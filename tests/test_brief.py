@@ -51,6 +51,7 @@ def pdf_text(pdf_pages):
     text = "\n".join(pdf_pages)
     text = re.sub("\u2010\\s*", "", text)  # hyphenation inserted by the layout
     text = re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text)  # the layout's hyphen ('-', in the brief's fonts) at a line end
+    text = re.sub(r"(?<=\d)–\n(?=\d)", "–", text)  # a range broken after its dash at a line end ("2–" / "32%")
     return re.sub(r"\s+", " ", text)
 
 

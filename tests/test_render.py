@@ -1,6 +1,7 @@
 """The writing system: facts, display tables and the Markdown templates of the brief."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -73,6 +74,34 @@ def test_citations_are_numbered_in_order_of_first_use_and_listed(tmp_path):
     assert 'two [<a class="cite" href="#src-1">1</a>, <a class="cite" href="#src-2">2</a>]' in md
     assert out.cited == ["ministry-of-2013", "cia-world"]
     assert '<li id="src-2" value="2">' in out.sections[0].blocks[2].content
+
+
+def test_a_printed_citation_names_at_most_three_sources_the_best_first_and_the_html_all(tmp_path):
+    """A claim cited to five sources prints the primary ones, then standard before weak; the rest are in the HTML
+    edition only, numbered after every printed source, so the printed list has no gap. Each fact cited keeps its
+    best source even past the cap."""
+    five = "'armenianclub-2026', '24-kg-2021', 'antibellum-blog-2021', 'csto-1992', '1lurer-am-2021'"
+    d = _write(tmp_path, "01-a.md", "## A\n\nFive {{ cite(" + five + ") }}; one {{ cite('24-kg-2022') }}.\n\n"
+                                    "{{ sources_list() }}\n\n{{ n_cited() }} printed, {{ n_cited('online') }} more.\n")
+    out = render.render(d)
+    html = out.body_html()
+    assert render.PRINT_CITES == 3
+    # printed: csto-1992 (primary), then the two standard ones in the writer's order; then 24-kg-2022
+    assert ('Five [<a class="cite" href="#src-1">1</a>, <a class="cite" href="#src-2">2</a>, '
+            '<a class="cite" href="#src-3">3</a><span class="online-only">, <a class="cite" href="#src-5">5</a>, '
+            '<a class="cite" href="#src-6">6</a></span>]') in html
+    assert 'one [<a class="cite" href="#src-4">4</a>]' in html
+    listed = re.findall(r'<li id="src-(\d)" value="\d"( class="online-only")?>([^,]+)', html)
+    assert [(n, bool(hidden)) for n, hidden, _ in listed] == [("1", False), ("2", False), ("3", False), ("4", False),
+                                                             ("5", True), ("6", True)]
+    assert "4 printed, 2 more." in html
+    # four facts with a source each: every one keeps its source in print, past the cap
+    (tmp_path / "b").mkdir()
+    d2 = _write(tmp_path / "b", "01-a.md", "## A\n\n{{ cite(f.tjk_official_km, f.treaty_signed, f.charter_signed, "
+                                          "f.dev_kz_deployment) }}\n")
+    cited = render.render(d2).body_html().split("<p>", 1)[1]
+    printed = cited.split('<span class="online-only">')[0]
+    assert printed.count('class="cite"') >= 4
 
 
 def test_a_fact_carries_its_id_value_sources_and_notebook(tmp_path):
@@ -262,10 +291,11 @@ def test_a_section_marked_online_is_in_the_html_edition_only_and_print_says_wher
     assert 'id="table-1"' in online and "Full tables" in online
     assert '<li id="src-1" value="1">' in html and '<li id="src-2" value="2" class="online-only">' in html
     assert "1 printed, 1 more." in html
-    # an online section before a printed one that cites would leave a gap in the printed list: refused
+    # an online section before a printed one: the printed sources are still numbered first, with no gap
     (d / "E-online.md").rename(d / "00-online.md")
-    with pytest.raises(render.RenderError, match=r"put the online sections last"):
-        render.render(d)
+    html = render.render(d).body_html()
+    assert '<li id="src-1" value="1">' in html and '<li id="src-2" value="2" class="online-only">' in html
+    assert 'Two [<a class="cite" href="#src-2">2</a>]' in html and 'One [<a class="cite" href="#src-1">1</a>]' in html
 
 
 def test_a_title_in_a_script_the_italic_face_lacks_is_set_upright():

@@ -45,6 +45,12 @@ from . import paths, tables
 
 TEXT_DIR = paths.REPORT_DIR / "text"
 
+# A citation in print names at most this many sources (each item cited keeps its best one, even past the cap); the
+# HTML edition names every source. Best means these ranks, lowest first (sources.csv: quality, kind).
+PRINT_CITES = 3
+QUALITY_RANK = {"primary": 0, "standard": 1, "weak": 2}
+KIND_RANK = {"treaty": 0, "official": 0, "dataset": 0, "analysis": 1, "news": 2, "reference": 3}
+
 
 @functools.lru_cache(maxsize=1)
 def _edition_day() -> str:
@@ -301,29 +307,65 @@ class Renderer:
         return "".join(parts)
 
     # -- citations ------------------------------------------------------------------------------
+    def _cite_rank(self, sid: str, position: int) -> tuple:
+        """How a source ranks for a printed citation: primary before standard before weak, a treaty, official text
+        or dataset before analysis before news before a reference work, then the writer's order."""
+        s = self.sources.loc[sid]
+        return (QUALITY_RANK.get(s.get("quality", ""), len(QUALITY_RANK)),
+                KIND_RANK.get(s.get("kind", ""), len(KIND_RANK)), position)
+
     def cite(self, *items) -> str:
-        ids: list[str] = []
+        """Numbered citations of sources (ids) or of facts (their sources). In print a citation names at most
+        ``PRINT_CITES`` sources, the best of each item cited first, then the best of the rest; the HTML edition
+        names them all, the others after the printed ones."""
+        groups: list[list[str]] = []  # one per fact cited; sources named directly form one more
+        named: list[str] = []
         for it in items:
             if isinstance(it, FactRef):
                 srcs = [s for s in it.row["sources"].split(";") if s]
                 if not srcs:
                     raise RenderError(f"fact '{it.id}' has no sources to cite (it is derived)")
-                ids.extend(srcs)
+                groups.append(srcs)
             elif isinstance(it, (list, tuple)):
-                ids.extend(it)
+                named.extend(it)
             else:
-                ids.extend(s for s in str(it).split(";") if s)
+                named.extend(s for s in str(it).split(";") if s)
+        if named:
+            groups.append(named)
+        ids = list(dict.fromkeys(s for g in groups for s in g))
         for sid in ids:
             if sid not in self.sources.index:
                 raise RenderError(f"source '{sid}' is not in data/raw/sources.csv"
                                   + facts_mod.suggest(sid, self.sources.index))
+        rank = {sid: self._cite_rank(sid, n) for n, sid in enumerate(ids)}
+        shown: list[str] = []
+        for g in groups:  # every fact cited keeps its best source, even past the cap
+            best = min(g, key=rank.__getitem__) if g else None
+            if best is not None and best not in shown:
+                shown.append(best)
+        for sid in sorted(ids, key=rank.__getitem__):
+            if len(shown) >= PRINT_CITES:
+                break
+            if sid not in shown:
+                shown.append(sid)
+        if self.in_online or self.notebook:
+            shown = ids
+        for sid in ids:
             if sid not in self.cited:
                 self.cited.append(sid)
-            if not self.in_online and sid not in self.cited_print:
-                self.cited_print.append(sid)
+        if not self.in_online:
+            for sid in shown:
+                if sid not in self.cited_print:
+                    self.cited_print.append(sid)
         order = self.cite_order or self.cited
-        nums = sorted({order.index(s) + 1 for s in ids})
-        return "[" + ", ".join(f'<a class="cite" href="#src-{n}">{n}</a>' for n in nums) + "]"
+
+        def links(sids):
+            nums = sorted({order.index(s) + 1 for s in sids})
+            return ", ".join(f'<a class="cite" href="#src-{n}">{n}</a>' for n in nums)
+
+        extra = [s for s in ids if s not in shown]
+        more = f'<span class="online-only">, {links(extra)}</span>' if extra else ""
+        return "[" + links(shown) + more + "]"
 
     # -- figures and tables ---------------------------------------------------------------------
     def _number(self, name: str) -> tuple[str, int]:
@@ -616,12 +658,8 @@ class Renderer:
     def sources_list(self) -> str:
         order = self.cite_order or self.cited
         printed = set(self.cite_print_order if self.cite_order else self.cited_print)
-        # sources cited only in online sections come last (those sections follow every printed one), so the
-        # printed list, which leaves them out, has no gap in its numbers
-        first_online = next((n for n, sid in enumerate(order) if sid not in printed), len(order))
-        if any(sid in printed for sid in order[first_online:]):
-            raise RenderError("a section marked {.online} comes before a printed section that cites sources: "
-                              "put the online sections last, before the list of sources")
+        # the second pass numbers the printed sources first (render()), so the printed list, which leaves out those
+        # cited only online (in an online section, or past a printed citation's cap), has no gap in its numbers
         accessed = {self.sources.loc[sid, "date_accessed"] for sid in order}
         common = accessed.pop() if len(accessed) == 1 else None
         items = []
@@ -843,7 +881,8 @@ def render(text_dir: Path | None = None, notebook: bool = False) -> Rendered:
     first = Renderer(text_dir, notebook=notebook)
     first.render_all()
     second = Renderer(text_dir, figure_order=first.figures_seen, table_order=first.tables_seen,
-                      cite_order=first.cited, final=True, notebook=notebook,
+                      cite_order=first.cited_print + [s for s in first.cited if s not in first.cited_print],
+                      final=True, notebook=notebook,
                       used_first=[u["fact_id"] for u in first.used], online_order=first.online_seen,
                       cite_print_order=first.cited_print)
     sections = second.render_all()
