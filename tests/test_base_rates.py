@@ -97,3 +97,42 @@ def test_two_base_rates_with_one_name_are_refused(declared):
     declared.extend([entry, dict(entry, cases=["b"])])
     with pytest.raises(config.ConfigError, match="'asks' must be unique"):
         ledger.record_base_rates(Recorder(), JUDGMENTS, DEVS, EVENTS)
+
+
+def _calls_table():
+    return pd.DataFrame({"dev_id": ["b", "a", "plain"], "date": ["2022-09-14", "1999-08", "2020-01-01"],
+                         "caller": ["ARM", "KGZ", None], "asked": ["troops", "aid", None],
+                         "answered": ["none", "aid", None], "event": ["x", "y", "z"], "sources": ["s1", "s2", "s3"]})
+
+
+def test_calls_for_help_are_the_developments_with_a_caller_in_date_order():
+    calls = ledger.calls_for_help(_calls_table())
+    assert calls["dev_id"].tolist() == ["a", "b"]
+    assert calls["when"].tolist() == [pd.Timestamp("1999-08-01"), pd.Timestamp("2022-09-14")]
+    f = Recorder()
+    ledger.record_calls(f, _calls_table())
+    assert (f.facts["n_calls_for_help"], f.facts["n_calls_troops"], f.facts["n_calls_forces_sent"]) == (2, 1, 0)
+
+
+def test_a_call_missing_what_came_is_refused_naming_the_row_and_column():
+    devs = _calls_table()
+    devs.loc[0, "answered"] = None
+    with pytest.raises(ValueError, match=r"developments.csv, dev_id b, column answered: a call for help needs "
+                                         r"caller, asked, answered all given"):
+        ledger.calls_for_help(devs)
+
+
+def test_the_troop_requests_base_rate_counts_the_calls_for_troops_since_the_charter():
+    """The base rate's cases (brief.toml) and the figure's calls (developments.csv) are one record: every call for
+    troops since the Charter came into force is a case, and every case is such a call."""
+    from csto_brief import data
+
+    calls = ledger.calls_for_help(data.load("developments.csv"))
+    rate = next(b for b in config.declared_part("likelihood")["base_rates"] if b["name"] == "troop_requests")
+    events = data.load("alliance_events.csv").set_index("event_id")
+    since = pd.Timestamp(events.loc[rate["since"], "date"])
+    asked = calls[(calls["asked"] == "troops") & (calls["when"] >= since)]["dev_id"]
+    assert sorted(asked) == sorted(rate["cases"])
+    # the alliance's one answer with troops is the one deployment the unrest base rate counts
+    unrest = next(b for b in config.declared_part("likelihood")["base_rates"] if b["name"] == "unrest_deployments")
+    assert calls[calls["answered"] == "forces"]["dev_id"].tolist() == unrest["cases"]

@@ -125,6 +125,52 @@ def member_lanes(spells: pd.DataFrame, names: dict[str, str], as_of, start="1992
     return fig
 
 
+CALL_MARKERS = {"troops": ("^", 62), "aid": ("o", 44), "consultations": ("D", 30)}  # what was asked: shape, size
+CALL_ANSWERS = {"forces": ("troops sent", style.OKABE_ITO["vermillion"]),
+                "aid": ("arms, aid or exercises", style.OKABE_ITO["orange"]),
+                "none": ("no military help", "white")}
+CALL_ASKED = {"troops": "troops or military help", "aid": "aid", "consultations": "consultations"}
+
+
+def calls_for_help(calls: pd.DataFrame, names: dict[str, str], as_of, milestone: tuple | None = None, start="1998-01-01"):
+    """One lane per member that has called on Russia or the CSTO for help: each call at its date, its shape what was
+    asked, its fill what came (``ledger.calls_for_help``). ``milestone``: (date, label) drawn as a dotted line."""
+    style.use()
+    order = list(dict.fromkeys(calls["caller"]))  # lanes in the order of each member's first call
+    fig, ax = plt.subplots(figsize=(6.8, 0.36 * len(order) + 1.05))
+    for y, iso in enumerate(order):
+        ax.axhline(y, color=style.GRID, linewidth=0.8, zorder=0)
+        g = calls[calls["caller"] == iso]
+        last, above = None, True
+        for r in g.itertuples():
+            marker, size = CALL_MARKERS[r.asked]
+            _, colour = CALL_ANSWERS[r.answered]
+            ax.scatter([r.when], [y], marker=marker, s=size, facecolor=colour, edgecolor=style.INK, linewidth=0.8,
+                       zorder=3)
+            # a call close after the lane's last one takes its year on the other side of the lane
+            above = not above if last is not None and (r.when - last).days < 2 * 365 else True
+            ax.annotate(f"{r.when.year}", (r.when, y), xytext=(0, 6 if above else -6), textcoords="offset points",
+                        fontsize=7.5, ha="center", va="bottom" if above else "top", color=style.INK)
+            last = r.when
+    ax.set_yticks(range(len(order)), [names.get(i, i) for i in order])
+    ax.set_ylim(len(order) - 0.4, -0.6)
+    ax.set_xlim(pd.Timestamp(start), pd.Timestamp(as_of) + pd.Timedelta(days=200))
+    if milestone is not None:
+        when, label = milestone
+        ax.axvline(pd.Timestamp(when), color=style.MUTED, linewidth=0.8, linestyle=":", zorder=1)
+        ax.text(pd.Timestamp(when), -0.6, f" {label}", fontsize=7.5, color=style.MUTED, va="bottom")
+    ax.tick_params(axis="y", length=0)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    shapes = [plt.Line2D([], [], linestyle="none", marker=CALL_MARKERS[k][0], markersize=6, markerfacecolor="#BBBBBB",
+                         markeredgecolor=style.INK, label=f"Asked for {v}") for k, v in CALL_ASKED.items()]
+    fills = [Patch(facecolor=c, edgecolor=style.INK, linewidth=0.8, label=f"Came: {lab}")
+             for lab, c in CALL_ANSWERS.values()]
+    ax.legend(handles=[h for pair in zip(shapes, fills) for h in pair], ncols=3, loc="upper left",
+              bbox_to_anchor=(0, -0.14), frameon=False)
+    return fig
+
+
 DATASET_STYLE = {  # Richardson plot: one colour per dataset, finest last
     "NE 1:110m": ("#B0B0B0", "v"), "NE 1:50m": (style.OKABE_ITO["sky"], "s"),
     "NE 1:10m": (style.OKABE_ITO["blue"], "o"), "DCW 1:1M": (style.OKABE_ITO["vermillion"], "D"),

@@ -160,6 +160,37 @@ def record_developments(F, devs: pd.DataFrame, events: pd.DataFrame) -> pd.DataF
         "Last reported": forces["date"].map(facts.long_date), "Sources": forces["sources"]}), "forces")
 
 
+CALL_COLUMNS = ("caller", "asked", "answered")
+
+
+def calls_for_help(devs: pd.DataFrame) -> pd.DataFrame:
+    """The members' calls on Russia or the CSTO for help (developments with a caller): date, caller, what was asked
+    and what came, in date order. A row with some of the three columns and not all stops, naming it."""
+    given = devs[list(CALL_COLUMNS)].fillna("").astype(str).ne("")
+    partial = devs[given.any(axis=1) & ~given.all(axis=1)]
+    if len(partial):
+        r = partial.iloc[0]
+        missing = [c for c in CALL_COLUMNS if not str(r[c] if pd.notna(r[c]) else "")]
+        raise ValueError(f"data/raw/developments.csv, dev_id {r['dev_id']}, column {missing[0]}: a call for help "
+                         f"needs {', '.join(CALL_COLUMNS)} all given")
+    calls = devs[given.all(axis=1)].copy()
+    calls["when"] = pd.to_datetime(calls["date"].astype(str).str.slice(0, 10).map(
+        lambda d: d if len(d) == 10 else (d + "-01" if len(d) == 7 else d + "-01-01")))
+    return calls.sort_values("when", kind="stable")[["dev_id", "when", "caller", "asked", "answered", "event",
+                                                     "sources"]].reset_index(drop=True)
+
+
+def record_calls(F, devs: pd.DataFrame) -> pd.DataFrame:
+    """The calls for help (``calls_for_help``) and their counts: all, those asking for troops or military help, and
+    those answered with troops. Returns the calls."""
+    calls = calls_for_help(devs)
+    F.add("n_calls_for_help", len(calls), unit="calls", derived_from=DEVELOPMENTS)
+    F.add("n_calls_troops", int((calls["asked"] == "troops").sum()), unit="calls", derived_from=DEVELOPMENTS)
+    F.add("n_calls_forces_sent", int((calls["answered"] == "forces").sum()), unit="calls", derived_from=DEVELOPMENTS)
+    F.add("calls_from", calls["when"].min().date(), derived_from=DEVELOPMENTS)
+    return calls
+
+
 def evidence_cutoff_end() -> pd.Timestamp:
     """The last day the evidence cut-off covers (the end of its month when it is dated to the month only): where a
     chart of states over time stops, as its caption says."""
