@@ -113,6 +113,8 @@ def record_judgments(F, judgments: pd.DataFrame, cfg) -> pd.DataFrame:
         F.add(f"{k}_by", int(r.horizon.year), unit="year", derived_from=JUDGMENTS)
         F.add(f"{k}_confidence", r.confidence, derived_from=JUDGMENTS)
         F.add(f"{k}_statement", r.statement, derived_from=JUDGMENTS)  # the summary quotes what is judged
+    F.add("n_judgments", len(judgments), unit="judgments", derived_from=JUDGMENTS)
+    F.add("n_judgments_low", int((judgments["confidence"] == "low").sum()), unit="judgments", derived_from=JUDGMENTS)
     F.add("n_scenario_sets", int(judgments.loc[judgments["kind"] == "scenario", "topic"].nunique()), unit="sets",
           derived_from=JUDGMENTS)
     # the sets by the question each answers, as Table 6 heads them, so a caption can name them

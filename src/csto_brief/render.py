@@ -696,7 +696,7 @@ class Renderer:
         env.filters.update(num=f_num, words=f_words, cap=f_cap, lower=f_lower, pl=f_pl, plural=f_plural,
                            year=f_year, month=f_month, date=f_date)
         env.globals.update(f=Facts(self), cite=self.cite, ref=self.ref, sec=self.sec, contents=self.contents, figure=self.figure, table=self.table,
-                           sources_list=self.sources_list, n_cited=self.n_cited, changes_since=self.changes_since,
+                           sources_list=self.sources_list, n_cited=self.n_cited, print_cites=WORDS[PRINT_CITES], changes_since=self.changes_since,
                            names=self.names,
                            rng=lambda a, b: f"{a}\u2013{b}")
         return env
