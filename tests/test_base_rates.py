@@ -101,7 +101,8 @@ def test_two_base_rates_with_one_name_are_refused(declared):
 
 def _calls_table():
     return pd.DataFrame({"dev_id": ["b", "a", "plain"], "date": ["2022-09-14", "1999-08", "2020-01-01"],
-                         "caller": ["ARM", "KGZ", None], "asked": ["troops", "aid", None],
+                         "caller": ["ARM", "KGZ", None], "occasion": ["attacks", "raids", None],
+                         "asked": ["troops", "aid", None],
                          "answered": ["none", "aid", None], "event": ["x", "y", "z"], "sources": ["s1", "s2", "s3"]})
 
 
@@ -118,7 +119,7 @@ def test_a_call_missing_what_came_is_refused_naming_the_row_and_column():
     devs = _calls_table()
     devs.loc[0, "answered"] = None
     with pytest.raises(ValueError, match=r"developments.csv, dev_id b, column answered: a call for help needs "
-                                         r"caller, asked, answered all given"):
+                                         r"caller, occasion, asked, answered all given"):
         ledger.calls_for_help(devs)
 
 

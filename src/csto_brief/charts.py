@@ -126,48 +126,48 @@ def member_lanes(spells: pd.DataFrame, names: dict[str, str], as_of, start="1992
 
 
 CALL_MARKERS = {"troops": ("^", 62), "aid": ("o", 44), "consultations": ("D", 30)}  # what was asked: shape, size
-CALL_ANSWERS = {"forces": ("troops sent", style.OKABE_ITO["vermillion"]),
-                "aid": ("arms, aid or exercises", style.OKABE_ITO["orange"]),
-                "none": ("no military help", "white")}
-CALL_ASKED = {"troops": "troops or military help", "aid": "aid", "consultations": "consultations"}
+CALL_ANSWERS = {"forces": ("got troops", style.OKABE_ITO["vermillion"]),
+                "aid": ("got arms, aid or exercises", style.OKABE_ITO["orange"]),
+                "none": ("got no military help", "white")}
+CALL_ASKED = {"troops": "military help", "aid": "aid", "consultations": "consultations"}
 
 
 def calls_for_help(calls: pd.DataFrame, names: dict[str, str], as_of, milestone: tuple | None = None, start="1998-01-01"):
-    """One lane per member that has called on Russia or the CSTO for help: each call at its date, its shape what was
-    asked, its fill what came (``ledger.calls_for_help``). ``milestone``: (date, label) drawn as a dotted line."""
+    """One lane per call on Russia or the CSTO for help, in date order (``ledger.calls_for_help``): the member and
+    year on the left, the call at its date, its shape what was asked and its fill what came, and both in words
+    beside it, so the chart reads in black and white. ``milestone``: (date, label) drawn as a dotted line."""
     style.use()
-    order = list(dict.fromkeys(calls["caller"]))  # lanes in the order of each member's first call
-    fig, ax = plt.subplots(figsize=(6.8, 0.36 * len(order) + 1.05))
-    for y, iso in enumerate(order):
-        ax.axhline(y, color=style.GRID, linewidth=0.8, zorder=0)
-        g = calls[calls["caller"] == iso]
-        last, above = None, True
-        for r in g.itertuples():
-            marker, size = CALL_MARKERS[r.asked]
-            _, colour = CALL_ANSWERS[r.answered]
-            ax.scatter([r.when], [y], marker=marker, s=size, facecolor=colour, edgecolor=style.INK, linewidth=0.8,
-                       zorder=3)
-            # a call close after the lane's last one takes its year on the other side of the lane
-            above = not above if last is not None and (r.when - last).days < 2 * 365 else True
-            ax.annotate(f"{r.when.year}", (r.when, y), xytext=(0, 6 if above else -6), textcoords="offset points",
-                        fontsize=7.5, ha="center", va="bottom" if above else "top", color=style.INK)
-            last = r.when
-    ax.set_yticks(range(len(order)), [names.get(i, i) for i in order])
-    ax.set_ylim(len(order) - 0.4, -0.6)
-    ax.set_xlim(pd.Timestamp(start), pd.Timestamp(as_of) + pd.Timedelta(days=200))
+    fig, ax = plt.subplots(figsize=(6.8, 0.27 * len(calls) + 0.45))
+    end = pd.Timestamp(as_of) + pd.Timedelta(days=200)
+    labels = []
+    for y, r in enumerate(calls.itertuples()):
+        ax.axhline(y, color=style.GRID, linewidth=0.6, zorder=0)
+        marker, size = CALL_MARKERS[r.asked]
+        answer, colour = CALL_ANSWERS[r.answered]
+        ax.scatter([r.when], [y], marker=marker, s=size, facecolor=colour, edgecolor=style.INK, linewidth=0.8,
+                   zorder=3)
+        # the words to the right of the call where they fit inside the plot, else to its left
+        label = ax.annotate(f"{r.occasion[:1].upper()}{r.occasion[1:]}: asked for {CALL_ASKED[r.asked]}; {answer}",
+                            (r.when, y), xytext=(7, 0), textcoords="offset points", fontsize=7.5, va="center",
+                            ha="left", color=style.INK,
+                            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
+        labels.append(label)
+    ax.set_yticks(range(len(calls)), [f"{names.get(r.caller, r.caller)}, {r.when.year}" for r in calls.itertuples()])
+    ax.set_ylim(len(calls) - 0.5, -0.9 if milestone is not None else -0.5)
+    ax.set_xlim(pd.Timestamp(start), end)
     if milestone is not None:
         when, label = milestone
         ax.axvline(pd.Timestamp(when), color=style.MUTED, linewidth=0.8, linestyle=":", zorder=1)
-        ax.text(pd.Timestamp(when), -0.6, f" {label}", fontsize=7.5, color=style.MUTED, va="bottom")
+        ax.text(pd.Timestamp(when), -0.9, f" {label}", fontsize=7.5, color=style.MUTED, va="top")
     ax.tick_params(axis="y", length=0)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-    shapes = [plt.Line2D([], [], linestyle="none", marker=CALL_MARKERS[k][0], markersize=6, markerfacecolor="#BBBBBB",
-                         markeredgecolor=style.INK, label=f"Asked for {v}") for k, v in CALL_ASKED.items()]
-    fills = [Patch(facecolor=c, edgecolor=style.INK, linewidth=0.8, label=f"Came: {lab}")
-             for lab, c in CALL_ANSWERS.values()]
-    ax.legend(handles=[h for pair in zip(shapes, fills) for h in pair], ncols=3, loc="upper left",
-              bbox_to_anchor=(0, -0.14), frameon=False)
+    renderer = fig.canvas.get_renderer()
+    right_edge = ax.get_window_extent(renderer).x1
+    for label in labels:
+        if label.get_window_extent(renderer).x1 > right_edge:
+            label.set_position((-7, 0))
+            label.set_horizontalalignment("right")
     return fig
 
 

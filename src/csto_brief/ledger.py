@@ -162,7 +162,7 @@ def record_developments(F, devs: pd.DataFrame, events: pd.DataFrame) -> pd.DataF
         "Last reported": forces["date"].map(facts.long_date), "Sources": forces["sources"]}), "forces")
 
 
-CALL_COLUMNS = ("caller", "asked", "answered")
+CALL_COLUMNS = ("caller", "occasion", "asked", "answered")
 
 
 def calls_for_help(devs: pd.DataFrame) -> pd.DataFrame:
@@ -178,7 +178,7 @@ def calls_for_help(devs: pd.DataFrame) -> pd.DataFrame:
     calls = devs[given.all(axis=1)].copy()
     calls["when"] = pd.to_datetime(calls["date"].astype(str).str.slice(0, 10).map(
         lambda d: d if len(d) == 10 else (d + "-01" if len(d) == 7 else d + "-01-01")))
-    return calls.sort_values("when", kind="stable")[["dev_id", "when", "caller", "asked", "answered", "event",
+    return calls.sort_values("when", kind="stable")[["dev_id", "when", *CALL_COLUMNS, "event",
                                                      "sources"]].reset_index(drop=True)
 
 

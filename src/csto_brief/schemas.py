@@ -402,6 +402,7 @@ DEVELOPMENTS = Table(
         # (forces: troops sent; aid: arms, equipment, advisers or exercises; none: no military help, whatever was
         # said or offered), with the member that called. The calls drawn in the figure of calls for help
         Column("caller", required=False, refs="countries.csv:iso3"),
+        Column("occasion", required=False),  # what the call was about, in a few words, for the figure's labels
         Column("asked", choices=("troops", "aid", "consultations"), required=False),
         Column("answered", choices=("forces", "aid", "none"), required=False),
         Column("sources", kind="ids", refs="sources.csv:source_id"),
