@@ -125,11 +125,12 @@ def member_lanes(spells: pd.DataFrame, names: dict[str, str], as_of, start="1992
     return fig
 
 
-CALL_MARKERS = {"troops": ("^", 62), "aid": ("o", 44), "consultations": ("D", 30)}  # what was asked: shape, size
+CALL_MARKERS = {"troops": ("^", 62), "police": ("s", 44), "aid": ("o", 44), "consultations": ("D", 30)}  # what was asked: shape, size
 CALL_ANSWERS = {"forces": ("got troops", style.OKABE_ITO["vermillion"]),
+                "standby": ("got a reserve, never sent", style.OKABE_ITO["sky"]),
                 "aid": ("got arms, aid or exercises", style.OKABE_ITO["orange"]),
                 "none": ("got no military help", "white")}
-CALL_ASKED = {"troops": "military help", "aid": "aid", "consultations": "consultations"}
+CALL_ASKED = {"troops": "military help", "police": "a police reserve", "aid": "aid", "consultations": "consultations"}
 
 
 def calls_for_help(calls: pd.DataFrame, names: dict[str, str], as_of, milestone: tuple | None = None, start="1998-01-01"):
@@ -137,7 +138,7 @@ def calls_for_help(calls: pd.DataFrame, names: dict[str, str], as_of, milestone:
     year on the left, the call at its date, its shape what was asked and its fill what came, and both in words
     beside it, so the chart reads in black and white. ``milestone``: (date, label) drawn as a dotted line."""
     style.use()
-    fig, ax = plt.subplots(figsize=(6.8, 0.27 * len(calls) + 0.45))
+    fig, ax = plt.subplots(figsize=(6.8, 0.235 * len(calls) + 0.45))
     end = pd.Timestamp(as_of) + pd.Timedelta(days=200)
     labels = []
     for y, r in enumerate(calls.itertuples()):

@@ -399,12 +399,12 @@ DEVELOPMENTS = Table(
         # the label above, so that their test does not turn on what Dushanbe calls the men who crossed
         Column("harmed", kind="int", min=0, max=10000, required=False),
         # for a member's call on Russia or the CSTO for help against a threat: what it asked for, and what came
-        # (forces: troops sent; aid: arms, equipment, advisers or exercises; none: no military help, whatever was
-        # said or offered), with the member that called. The calls drawn in the figure of calls for help
+        # (forces: troops sent; standby: a force formed but never sent; aid: arms, equipment, advisers or exercises; none:
+        # no military help, whatever was said or offered), with the member that called. The calls drawn in the figure of calls for help
         Column("caller", required=False, refs="countries.csv:iso3"),
         Column("occasion", required=False),  # what the call was about, in a few words, for the figure's labels
-        Column("asked", choices=("troops", "aid", "consultations"), required=False),
-        Column("answered", choices=("forces", "aid", "none"), required=False),
+        Column("asked", choices=("troops", "police", "aid", "consultations"), required=False),
+        Column("answered", choices=("forces", "standby", "aid", "none"), required=False),
         Column("sources", kind="ids", refs="sources.csv:source_id"),
         Column("confidence", choices=tuple(reversed(CONFIDENCE_ORDER))),
     ),
