@@ -324,3 +324,11 @@ def test_a_fact_card_says_recorded_for_the_edition_day_and_as_of_for_a_date_of_i
     assert "<br>Recorded " in render.Renderer.card(me, row) and "As of" not in render.Renderer.card(me, row)
     dated = render.Renderer.card(me, {**row, "as_of": "2025-12-31"})
     assert "<br>As of 31 December 2025" in dated and "Recorded" not in dated
+
+
+def test_a_range_that_crosses_a_band_edge_is_told_from_one_inside_a_band():
+    """The changes annex counts an earlier edition's ranges that broke the scale (2–8% spans 'almost no chance' and
+    'very unlikely'); a range inside one band, the edges included, or no range at all, is not counted."""
+    assert render._crosses_band("2–8%") and render._crosses_band("90–97%") and render._crosses_band("10–25%")
+    assert not render._crosses_band("1–5%") and not render._crosses_band("20–45%") and not render._crosses_band("")
+    assert not render._crosses_band("low")

@@ -618,6 +618,10 @@ class Renderer:
                         f'<td>{esc(r.change)}</td><td>{esc(r.old)}</td><td>{esc(r.old_confidence)}</td><td>{esc(r.new)}</td>'
                         f'<td>{esc(r.new_confidence)}</td><td class="online-col">{esc(r.reason)}</td></tr>'
                         for r in ch.judgments.itertuples())
+        # an earlier edition's range that crossed a band edge of the scale is shown as published, and said to be so
+        crossed = sum(1 for r in ch.judgments.itertuples() if _crosses_band(r.old))
+        broke = (f'{crossed} of the ranges of edition {esc(since)} crossed a band edge of the scale '
+                 f'({self.ref("likelihood_scale")}), which this edition no longer allows. ' if crossed else "")
         self.tables_seen.append("changes-facts")
         nf = len(self.tables_seen)
         self.tables_seen.append("changes-judgments")
@@ -650,8 +654,8 @@ class Renderer:
             '<th style="width:12%">Then</th><th style="width:13%">Confidence then</th>'
             f'<th style="width:12%">Now</th><th style="width:13%">Confidence now</th><th class="online-col">Why</th></tr></thead>'
             f'<tbody>{jrows}</tbody></table>'
-            '<p class="print-note print-only">Why each judgment was added, redefined, moved or retired is given beside it in the HTML '
-            'edition and in the data.</p>'
+            f'<p class="print-note">{broke}<span class="print-only">Why each judgment was added, redefined, moved or retired is '
+            'given beside it in the HTML edition and in the data.</span></p>'
             '<p class="source">Source: csto-brief, published editions and judgments.</p></figure>'
             f'<p><strong>How past judgments fared.</strong> {fared}</p>')
 
@@ -739,6 +743,14 @@ class Renderer:
 
 
 HEADING = re.compile(r"^## (.+?)(?: \{((?:\.[\w-]+ ?)+)\})?[ \t]*$", re.M)  # '## Title {.unnumbered .new-page}'
+
+
+def _crosses_band(shown: str) -> bool:
+    """Whether a range as printed ('2–8%') crosses a band edge of the likelihood scale; a blank is no range."""
+    from . import config
+
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\u2013(\d+(?:\.\d+)?)%", str(shown).strip())
+    return bool(m) and config.likelihood_band(float(m.group(1)), float(m.group(2))) is None
 
 
 def _classes(m) -> list[str]:
