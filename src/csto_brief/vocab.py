@@ -32,7 +32,7 @@ JUDGMENT_QUESTIONS = {
     "border": "Border violence",
     "afghanistan": "Tajikistan and the Taliban",
     "csto": "The alliance in action",
-    "response": "Who answers the call",
+    "response": "Who answers the call, if a member asks",
     "ukraine": "The war in Ukraine",
     "candidates": "Observer and partner status",
     "balance": "The balance with NATO",
