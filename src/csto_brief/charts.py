@@ -130,7 +130,7 @@ CALL_ANSWERS = {"forces": ("got troops", style.OKABE_ITO["vermillion"]),
                 "standby": ("got a reserve, never sent", style.OKABE_ITO["sky"]),
                 "aid": ("got arms, aid or exercises", style.OKABE_ITO["orange"]),
                 "none": ("got no military help", "white")}
-CALL_ASKED = {"troops": "forces", "police": "a police reserve", "aid": "aid", "consultations": "consultations"}
+CALL_ASKED = {"troops": "armed forces", "police": "a police reserve", "aid": "aid", "consultations": "consultations"}
 
 
 def calls_for_help(calls: pd.DataFrame, names: dict[str, str], as_of, milestone: tuple | None = None, start="1998-01-01"):
