@@ -167,7 +167,7 @@ CALL_COLUMNS = ("caller", "occasion", "asked", "answered")
 
 def calls_for_help(devs: pd.DataFrame) -> pd.DataFrame:
     """The members' calls on Russia or the CSTO for help (developments with a caller): date, caller, what was asked
-    and what came, in date order. A row with some of the three columns and not all stops, naming it."""
+    and what came, in date order. A row with some of the four columns (``CALL_COLUMNS``) and not all stops, naming it."""
     given = devs[list(CALL_COLUMNS)].fillna("").astype(str).ne("")
     partial = devs[given.any(axis=1) & ~given.all(axis=1)]
     if len(partial):
@@ -183,8 +183,8 @@ def calls_for_help(devs: pd.DataFrame) -> pd.DataFrame:
 
 
 def record_calls(F, devs: pd.DataFrame) -> pd.DataFrame:
-    """The calls for help (``calls_for_help``) and their counts: all, those asking for troops or military help, and
-    those answered with troops. Returns the calls."""
+    """The calls for help (``calls_for_help``) and their counts: all, those asking for armed forces, and those
+    answered with troops. Returns the calls."""
     calls = calls_for_help(devs)
     F.add("n_calls_for_help", len(calls), unit="calls", derived_from=DEVELOPMENTS)
     F.add("n_calls_troops", int((calls["asked"] == "troops").sum()), unit="calls", derived_from=DEVELOPMENTS)
